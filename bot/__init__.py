@@ -1,0 +1,1 @@
+"""The Rasa assistant: domain, training data, custom actions and the action server."""

@@ -1,0 +1,60 @@
+"""Run the rasa-sdk action server for `bot.actions`, plus the case-system outbox drainer.
+
+Equivalent to `rasa run actions --actions bot.actions`, but binds the configured interface
+(rasa-sdk's CLI always binds 0.0.0.0) and owns a start-up hook that drains the durable
+outbox of intakes the case service could not take while it was down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from typing import Any, Optional
+
+from rasa_sdk.endpoint import create_app
+from sanic import Sanic
+
+logger = logging.getLogger("bot.action_server")
+
+
+def build_app(cors_origins: Optional[str]) -> Sanic:
+    """The action server app with the outbox drainer attached to its lifecycle."""
+    app = create_app("bot.actions", cors_origins=cors_origins)
+
+    @app.listener("after_server_start")
+    async def start_outbox_drainer(app: Sanic, loop: Any) -> None:
+        from bot.actions.services import case_system, outbox_drainer
+
+        drainer = outbox_drainer(case_system())
+        app.ctx.drainer_task = loop.create_task(drainer.run_forever())
+
+    @app.listener("before_server_stop")
+    async def stop_outbox_drainer(app: Sanic, loop: Any) -> None:
+        task = getattr(app.ctx, "drainer_task", None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    return app
+
+
+def main() -> None:
+    """`python -m bot.action_server [--port 5055] [--host 127.0.0.1]`."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    parser.add_argument("--cors", default=os.environ.get("ACTION_SERVER_CORS") or None)
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    app = build_app(args.cors)
+    logger.info("action server listening on http://%s:%s", args.host, args.port)
+    app.run(host=args.host, port=args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

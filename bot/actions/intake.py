@@ -1,0 +1,145 @@
+"""Actions around the intake form: start it with what the citizen already said, read back, submit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.presenters import case_registered_kwargs, summary_kwargs
+from bot.actions.services import case_system
+from bot.actions.settings import settings
+from integration.client import CaseRejected, CaseSystemUnavailable, IntakeRequest
+from textnorm.mask import mask_phone
+from textnorm.name import extract_person_name
+from textnorm.phone import normalize_mobile
+
+logger = logging.getLogger(__name__)
+
+# A first message at least this long is a narrative worth keeping as the description.
+NARRATIVE_MIN_CHARS = 15
+_INPUT_CHANNELS = {"rest": "web", "socketio": "web", "twilio_voice": "phone"}
+_PER_INTAKE_SLOTS = ("intake_confirmed", "case_no", "intake_receipt")
+
+
+class ActionStartIntake(Action):
+    """Prefill the form from the message that opened it, so nothing is asked twice."""
+
+    def name(self) -> Text:
+        return "action_start_intake"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text = (tracker.latest_message.get("text") or "").strip()
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        events: List[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
+        narrative = intent.startswith("dispute_") and len(text) >= NARRATIVE_MIN_CHARS
+        events.append(SlotSet("description", text if narrative else None))
+        phone = normalize_mobile(text)
+        if phone:
+            events.append(SlotSet("applicant_phone", phone))
+        if any(marker in text for marker in ("我叫", "我是", "姓名", "免贵姓")):
+            name = extract_person_name(text.split("，")[0].split(",")[0])
+            if name:
+                events.append(SlotSet("applicant_name", name))
+        return events
+
+
+class ActionAskIntakeConfirmed(Action):
+    """Read the collected details back before anything is created."""
+
+    def name(self) -> Text:
+        return "action_ask_intake_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_intake_summary", **summary_kwargs(tracker))
+        return []
+
+
+class ActionSubmitCase(Action):
+    """End of the intake form: register the case, or respect a refusal of consent."""
+
+    def name(self) -> Text:
+        return "action_submit_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if tracker.get_slot("privacy_consent") is False:
+            center = settings()
+            dispatcher.utter_message(
+                response="utter_consent_refused",
+                center_address=center.center_address,
+                center_hotline=center.center_hotline,
+            )
+            return [SlotSet("privacy_consent", None)]
+        if tracker.get_slot("intake_confirmed") is not True:
+            dispatcher.utter_message(response="utter_intake_cancelled")
+            return [SlotSet("intake_confirmed", None)]
+        intake = build_intake(tracker)
+        key = idempotency_key(tracker.sender_id, intake)
+        try:
+            outcome = await case_system().create_case(intake, idempotency_key=key)
+        except CaseRejected as exc:
+            logger.warning("intake %s rejected by case system: %s", tracker.sender_id, exc.code)
+            dispatcher.utter_message(response="utter_case_rejected", reason=exc.message)
+            return [SlotSet("intake_confirmed", None)]
+        except CaseSystemUnavailable:
+            logger.error("intake %s: case system and outbox both unavailable", tracker.sender_id)
+            dispatcher.utter_message(response="utter_case_not_saved")
+            return [SlotSet("intake_confirmed", None)]
+        reset = [SlotSet(slot, None) for slot in ("category", "description", "intake_confirmed")]
+        if outcome.case is not None:
+            logger.info("intake %s registered as %s", tracker.sender_id, outcome.case.case_no)
+            dispatcher.utter_message(
+                response="utter_case_registered", **case_registered_kwargs(outcome.case)
+            )
+            return [*reset, SlotSet("case_no", outcome.case.case_no)]
+        logger.warning("intake %s queued in outbox as %s", tracker.sender_id, outcome.receipt_id)
+        dispatcher.utter_message(
+            response="utter_case_queued",
+            intake_receipt=outcome.receipt_id,
+            phone_masked=mask_phone(intake.applicant_phone),
+        )
+        return [*reset, SlotSet("intake_receipt", outcome.receipt_id)]
+
+
+def build_intake(tracker: Tracker) -> IntakeRequest:
+    """The confirmed form as the case system's intake request."""
+    return IntakeRequest(
+        category=tracker.get_slot("category") or "other",
+        description=tracker.get_slot("description") or "",
+        applicant_name=tracker.get_slot("applicant_name") or "",
+        applicant_phone=tracker.get_slot("applicant_phone") or "",
+        respondents=[],
+        location=None,
+        amount_yuan=None,
+        id_number=None,
+        channel=input_channel(tracker),
+        conversation_id=tracker.sender_id,
+    )
+
+
+def input_channel(tracker: Tracker) -> str:
+    """web / phone / robot, from the message metadata (set by our gateways) or Rasa's channel."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    declared: Optional[str] = metadata.get("channel") if isinstance(metadata, dict) else None
+    if declared in ("web", "phone", "robot", "walk-in"):
+        return declared
+    return _INPUT_CHANNELS.get(tracker.get_latest_input_channel() or "", "web")
+
+
+def idempotency_key(conversation_id: str, intake: IntakeRequest) -> str:
+    """Same conversation and same confirmed content → same key, so a retry never makes two cases."""
+    material = "\x1f".join(
+        [conversation_id, intake.category, intake.description, intake.applicant_name,
+         intake.applicant_phone]
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]

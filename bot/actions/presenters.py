@@ -1,0 +1,40 @@
+"""Turn slots and case-system records into the variables of the domain's responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict
+
+from rasa_sdk import Tracker
+
+from integration.categories import CATEGORY_NAMES
+from integration.client import CaseView
+
+
+def summary_kwargs(tracker: Tracker) -> Dict[str, Any]:
+    """Variables of `utter_intake_summary`."""
+    category = tracker.get_slot("category") or "other"
+    return {
+        "category_name": CATEGORY_NAMES.get(category, CATEGORY_NAMES["other"]),
+        "applicant_name": tracker.get_slot("applicant_name") or "",
+        "applicant_phone": tracker.get_slot("applicant_phone") or "",
+        "description": tracker.get_slot("description") or "",
+    }
+
+
+def case_registered_kwargs(case: CaseView) -> Dict[str, Any]:
+    """Variables of `utter_case_registered`."""
+    return {
+        "case_no": case.case_no,
+        "institution_name": case.institution_name,
+        "contact_by": chinese_datetime(case.contact_by),
+    }
+
+
+def chinese_datetime(value: str) -> str:
+    """'2026-11-27T00:30:00+08:00' → '11月27日 00:30' (the center's local time is in the value)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"

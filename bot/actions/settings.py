@@ -1,0 +1,33 @@
+"""Settings of the action server, read once from environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    """What the actions need to know about the center they serve."""
+
+    center_name: str
+    center_address: str
+    center_hotline: str
+    office_hours: str
+
+    @classmethod
+    def from_env(cls) -> ActionSettings:
+        """Build from `CENTER_*` variables; defaults describe the demo center (see .env.example)."""
+        return cls(
+            center_name=os.environ.get("CENTER_NAME", "示范县非诉讼纠纷化解中心"),
+            center_address=os.environ.get("CENTER_ADDRESS", "示范县人民路100号公共法律服务中心一楼"),
+            center_hotline=os.environ.get("CENTER_HOTLINE", "0539-12348"),
+            office_hours=os.environ.get("CENTER_OFFICE_HOURS", "周一至周五 8:30-12:00、13:30-17:30"),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> ActionSettings:
+    """The process-wide settings, built on first use rather than at import time."""
+    return ActionSettings.from_env()

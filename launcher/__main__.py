@@ -1,0 +1,84 @@
+"""`python -m launcher run|train`: the one command that runs the whole product."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from types import FrameType
+
+from launcher.process import StackError
+from launcher.services import all_services
+from launcher.settings import ROOT, StackSettings
+from launcher.supervisor import Supervisor
+from launcher.training import train_if_needed
+from launcher.warmup import warm_up
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def print_urls(s: StackSettings) -> None:
+    """The addresses a person needs, once everything is healthy."""
+    rasa, case = s.url(s.rasa_port), s.url(s.case_port)
+    print(
+        "\n解纷助手 is running:\n"
+        f"  chat (REST channel)      POST {rasa}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"你好\"}}\n"
+        f"  chat (socket.io channel) {rasa}/socket.io\n"
+        f"  Rasa HTTP API            {rasa}/status?token=<RASA_AUTH_TOKEN>\n"
+        f"  case service API         {case}/api/cases  (Authorization: Bearer <CENTER_API_TOKEN>)\n"
+        f"  case service OpenAPI     {case}/api/openapi.json\n"
+        f"  action server            {s.url(s.action_port)}/health\n"
+        f"  logs and data            {s.var_dir}\n"
+        "Press Ctrl-C to stop everything.\n",
+        flush=True,
+    )
+
+
+def run(s: StackSettings) -> int:
+    """Set up, start, warm up, then wait until Ctrl-C or a service dies; always stop everything."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    supervisor = Supervisor(log_dir=s.var_dir / "log", cwd=ROOT)
+    started = time.monotonic()
+    try:
+        train_if_needed(s.model_dir)
+        supervisor.start(all_services(s), host=s.host, timeout_s=s.health_timeout_s)
+        if s.warm_up:
+            seconds, replies = warm_up(s.url(s.rasa_port))
+            print(f"[stack] warm-up reply in {seconds:.1f} s: {replies[0].get('text', '')[:30] if replies else '(none)'}…")
+        print(f"[stack] ready {time.monotonic() - started:.0f} s after start")
+        print_urls(s)
+        while (dead := supervisor.first_exit()) is None:
+            time.sleep(0.5)
+        raise StackError(f"{dead.spec.name} stopped unexpectedly (exit {dead.exited()}) — see {dead.log_path}:\n{dead.tail()}")
+    except KeyboardInterrupt:
+        print("\n[stack] stopping …", flush=True)
+        return 0
+    except (StackError, RuntimeError) as exc:
+        print(f"[stack] ERROR {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        supervisor.stop_all()
+
+
+def main() -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m launcher")
+    parser.add_argument("command", choices=["run", "train"])
+    parser.add_argument("--force", action="store_true", help="train even if nothing changed")
+    args = parser.parse_args()
+    settings = StackSettings.from_env()
+    if args.command == "train":
+        try:
+            train_if_needed(settings.model_dir, force=args.force)
+        except StackError as exc:
+            print(f"[train] ERROR {exc}", file=sys.stderr)
+            return 1
+        return 0
+    return run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

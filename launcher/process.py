@@ -1,0 +1,92 @@
+"""One supervised child process: start it, wait until healthy, stop it and its children."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class StackError(RuntimeError):
+    """A failure that ends the run with one clear line: what went wrong and how to fix it."""
+
+
+@dataclass
+class ServiceSpec:
+    """How to start one service and how to know it is ready."""
+
+    name: str
+    argv: list[str]
+    health_url: str | None
+    env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None
+    # Extra readiness check on the health response body (e.g. a model is loaded).
+    ready_when: Callable[[bytes], bool] | None = None
+
+
+class ManagedProcess:
+    """A started service, with its log file."""
+
+    def __init__(self, spec: ServiceSpec, log_dir: Path, cwd: Path) -> None:
+        self.spec = spec
+        self.log_path = log_dir / f"{spec.name}.log"
+        env = {**os.environ, **spec.env}
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("ab")
+        # A new session so that stop() can signal the whole process group (Rasa spawns workers).
+        self.popen = subprocess.Popen(
+            spec.argv, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def exited(self) -> int | None:
+        """The exit code if the process has ended, else None."""
+        return self.popen.poll()
+
+    def is_healthy(self) -> bool:
+        """One health probe: HTTP 200 (and the body check, if any)."""
+        if self.spec.health_url is None:
+            return self.exited() is None
+        try:
+            with urllib.request.urlopen(self.spec.health_url, timeout=2) as response:
+                body = response.read()
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            return False
+        return self.spec.ready_when is None or self.spec.ready_when(body)
+
+    def tail(self, lines: int = 15) -> str:
+        """The last lines of the service's log, for error messages."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        """SIGTERM the process group, then SIGKILL whatever is left after the grace period."""
+        if self.exited() is None:
+            _signal_group(self.popen.pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace_s
+            while self.exited() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+        _signal_group(self.popen.pid, signal.SIGKILL)  # stragglers in the group, if any
+        if self.exited() is None:
+            self.popen.wait(timeout=5)
+        self._log.close()
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,81 @@
+"""The product's processes, as ServiceSpecs built from one StackSettings."""
+
+from __future__ import annotations
+
+import json
+
+from launcher.process import ServiceSpec
+from launcher.settings import ROOT, StackSettings
+from launcher.training import model_path
+
+BOT_PY = ROOT / ".venv/bot/bin/python"
+SVC_PY = ROOT / ".venv/svc/bin/python"
+
+
+def common_env(s: StackSettings) -> dict[str, str]:
+    """Variables every process sees, so that all of them agree on ports, tokens and paths."""
+    return {
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "CENTER_API_TOKEN": s.center_api_token,
+        "CASE_SERVICE_URL": s.url(s.case_port),
+        "CASE_OUTBOX_DIR": str(s.var_dir / "outbox"),
+        "VAR_DIR": str(s.var_dir),
+    }
+
+
+def case_service(s: StackSettings) -> ServiceSpec:
+    """The center's reference case service (service environment)."""
+    env = {
+        **common_env(s),
+        "CASE_SERVICE_HOST": s.host,
+        "CASE_SERVICE_PORT": str(s.case_port),
+    }
+    env.setdefault("CASE_DB_URL", f"sqlite:///{s.var_dir / 'cases.db'}")
+    return ServiceSpec(
+        name="case-service", argv=[str(SVC_PY), "-m", "integration.service"],
+        health_url=f"{s.url(s.case_port)}/health", env=env, port=s.case_port,
+    )
+
+
+def action_server(s: StackSettings) -> ServiceSpec:
+    """rasa-sdk action server (bot environment)."""
+    return ServiceSpec(
+        name="action-server",
+        argv=[str(BOT_PY), "-m", "bot.action_server", "--host", s.host, "--port", str(s.action_port)],
+        health_url=f"{s.url(s.action_port)}/health", env=common_env(s), port=s.action_port,
+    )
+
+
+def rasa_server(s: StackSettings) -> ServiceSpec:
+    """Rasa server with the REST and socket.io channels; HTTP API only with a token."""
+    env = {
+        **common_env(s),
+        "ACTION_ENDPOINT_URL": f"{s.url(s.action_port)}/webhook",
+        "RASA_TRACKER_DB": str(s.var_dir / "tracker.db"),
+    }
+    argv = [
+        str(BOT_PY), "-m", "rasa", "run", "--model", str(model_path(s.model_dir)),
+        "--interface", s.host, "--port", str(s.rasa_port),
+        "--enable-api", "--auth-token", s.rasa_auth_token,
+        "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml",
+    ]
+    return ServiceSpec(
+        name="rasa", argv=argv, env=env, port=s.rasa_port,
+        health_url=f"{s.url(s.rasa_port)}/status?token={s.rasa_auth_token}",
+        ready_when=_model_loaded,
+    )
+
+
+def _model_loaded(body: bytes) -> bool:
+    try:
+        return bool(json.loads(body).get("model_file"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def all_services(s: StackSettings) -> list[ServiceSpec]:
+    """Every process of the product, in start order."""
+    return [case_service(s), action_server(s), rasa_server(s)]

@@ -1,0 +1,86 @@
+"""Settings of the whole stack, read once from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_dotenv(path: Path) -> None:
+    """Copy KEY=VALUE lines of a .env file into os.environ, never overriding what is set."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer setting; a malformed value is an error that names the variable."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"setting {name}={raw!r} is not an integer — fix it in .env or the environment") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """true/false, 1/0, yes/no, on/off — anything else is an error, never silently true."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SystemExit(f"setting {name}={raw!r} is not a boolean (use true or false)")
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Ports, tokens and paths shared by every process the launcher starts."""
+
+    host: str
+    public_url: str
+    rasa_port: int
+    action_port: int
+    case_port: int
+    rasa_auth_token: str
+    center_api_token: str
+    var_dir: Path
+    model_dir: Path
+    health_timeout_s: float
+    warm_up: bool
+
+    @classmethod
+    def from_env(cls) -> StackSettings:
+        """Build from the variables listed in .env.example."""
+        load_dotenv(ROOT / ".env")
+        host = os.environ.get("STACK_HOST", "127.0.0.1")
+        var_dir = Path(os.environ.get("VAR_DIR", str(ROOT / "var"))).resolve()
+        return cls(
+            host=host,
+            public_url=os.environ.get("PUBLIC_URL", ""),
+            rasa_port=env_int("RASA_PORT", 5005),
+            action_port=env_int("ACTION_PORT", 5055),
+            case_port=env_int("CASE_SERVICE_PORT", 8000),
+            rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", "dev-rasa-token"),
+            center_api_token=os.environ.get("CENTER_API_TOKEN", "dev-bot-token"),
+            var_dir=var_dir,
+            model_dir=Path(os.environ.get("RASA_MODEL_DIR", str(ROOT / "bot" / "models"))),
+            health_timeout_s=float(env_int("STACK_HEALTH_TIMEOUT_S", 180)),
+            warm_up=env_bool("STACK_WARM_UP", True),
+        )
+
+    def url(self, port: int) -> str:
+        """Base URL of a local service."""
+        return f"http://{self.host}:{port}"

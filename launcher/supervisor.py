@@ -1,0 +1,99 @@
+"""Start a set of services, wait until all are healthy with visible progress, stop them all."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from launcher.process import ManagedProcess, ServiceSpec, StackError
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing listens on host:port (we may bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the kernel considers free right now (for tests)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class Supervisor:
+    """Owns the started processes; `stop_all` is safe to call more than once."""
+
+    def __init__(self, log_dir: Path, cwd: Path, out: TextIO = sys.stdout) -> None:
+        self.log_dir = log_dir
+        self.cwd = cwd
+        self.out = out
+        self.processes: list[ManagedProcess] = []
+
+    def start(self, specs: Iterable[ServiceSpec], host: str, timeout_s: float) -> None:
+        """Start every service and block until all are healthy; on failure stop all and raise."""
+        specs = list(specs)
+        for spec in specs:
+            if spec.port is not None and not port_is_free(host, spec.port):
+                raise StackError(
+                    f"port {spec.port} for {spec.name} is already in use — stop the program using it "
+                    f"(`ss -ltnp 'sport = :{spec.port}'`) or choose another port in .env"
+                )
+        try:
+            for spec in specs:
+                self.processes.append(ManagedProcess(spec, self.log_dir, self.cwd))
+                self._say(f"started {spec.name} (pid {self.processes[-1].pid}), log {self.log_dir / spec.name}.log")
+            self._wait_healthy(timeout_s)
+        except BaseException:
+            self.stop_all()
+            raise
+
+    def _wait_healthy(self, timeout_s: float) -> None:
+        started = time.monotonic()
+        pending = list(self.processes)
+        last_report = 0.0
+        while pending:
+            for proc in list(pending):
+                code = proc.exited()
+                if code is not None:
+                    raise StackError(
+                        f"{proc.spec.name} exited with code {code} before becoming healthy — "
+                        f"see {proc.log_path}:\n{proc.tail()}"
+                    )
+                if proc.is_healthy():
+                    pending.remove(proc)
+                    self._say(f"{proc.spec.name} is healthy after {time.monotonic() - started:.0f} s")
+            elapsed = time.monotonic() - started
+            if pending and elapsed > timeout_s:
+                names = ", ".join(p.spec.name for p in pending)
+                raise StackError(
+                    f"{names} not healthy after {timeout_s:.0f} s — see the logs in {self.log_dir} "
+                    "(or raise STACK_HEALTH_TIMEOUT_S on a slow machine)"
+                )
+            if pending and elapsed - last_report >= 5:
+                last_report = elapsed
+                self._say(f"waiting for {', '.join(p.spec.name for p in pending)} ({elapsed:.0f} s)")
+            time.sleep(0.3)
+
+    def first_exit(self) -> ManagedProcess | None:
+        """A process that has ended, if any (the run command stops when one dies)."""
+        return next((p for p in self.processes if p.exited() is not None), None)
+
+    def stop_all(self) -> None:
+        """Stop in reverse start order."""
+        while self.processes:
+            proc = self.processes.pop()
+            proc.stop()
+            self._say(f"stopped {proc.spec.name}")
+
+    def _say(self, message: str) -> None:
+        print(f"[stack] {message}", file=self.out, flush=True)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The one test command (`make test`): set-up, model, then every suite of both environments.
+# Extra arguments are passed to pytest of the service environment (e.g. -k outbox).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$root"
+
+scripts/setup_envs.sh || exit 1
+.venv/svc/bin/python -m launcher train || exit 1
+
+status=0
+echo "== service environment (Python 3.11): unit, integration, end-to-end =="
+.venv/svc/bin/python -m pytest tests --ignore=tests/bot -p no:cacheprovider "$@" || status=1
+
+echo "== bot environment (Python 3.10): custom actions =="
+.venv/bot/bin/python -m pytest tests/bot -p no:cacheprovider -W ignore::DeprecationWarning || status=1
+
+if [[ $status -ne 0 ]]; then echo "make test: FAILED"; else echo "make test: all suites passed"; fi
+exit $status

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from launcher import training
+from launcher.settings import StackSettings, env_bool, load_dotenv
+
+
+def test_booleans_are_parsed_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_FLAG", "false")
+    assert env_bool("X_FLAG", True) is False
+    monkeypatch.setenv("X_FLAG", "On")
+    assert env_bool("X_FLAG", False) is True
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(SystemExit, match="X_FLAG"):
+        env_bool("X_FLAG", False)
+
+
+def test_ports_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASA_PORT", "6005")
+    monkeypatch.setenv("CASE_SERVICE_PORT", "not-a-port")
+    with pytest.raises(SystemExit, match="CASE_SERVICE_PORT"):
+        StackSettings.from_env()
+    monkeypatch.setenv("CASE_SERVICE_PORT", "9000")
+    settings = StackSettings.from_env()
+    assert (settings.rasa_port, settings.case_port, settings.action_port) == (6005, 9000, 5055)
+
+
+def test_dotenv_never_overrides_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / ".env"
+    env.write_text("# comment\nX_A=from-file\nX_B='quoted'\n")
+    monkeypatch.setenv("X_A", "from-env")
+    monkeypatch.delenv("X_B", raising=False)
+    load_dotenv(env)
+    import os
+    assert os.environ["X_A"] == "from-env"
+    assert os.environ["X_B"] == "quoted"
+    monkeypatch.delenv("X_B")
+
+
+def test_fingerprint_changes_with_any_training_input(tmp_path: Path) -> None:
+    (tmp_path / "bot/domain").mkdir(parents=True)
+    (tmp_path / "bot/data").mkdir(parents=True)
+    (tmp_path / "bot/jieba").mkdir(parents=True)
+    (tmp_path / "config.yml").write_text("a")
+    (tmp_path / "bot/data/nlu.yml").write_text("x")
+    first = training.fingerprint(tmp_path)
+    assert training.fingerprint(tmp_path) == first
+    (tmp_path / "bot/data/nlu.yml").write_text("y")
+    assert training.fingerprint(tmp_path) != first
+
+
+def test_an_up_to_date_model_is_not_retrained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(training, "fingerprint", lambda root=None: "abc")
+    (tmp_path / "jiefen.tar.gz").write_bytes(b"model")
+    (tmp_path / "jiefen.fingerprint").write_text("abc")
+    assert training.train_if_needed(tmp_path) is False

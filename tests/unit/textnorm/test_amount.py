@@ -1,0 +1,29 @@
+from decimal import Decimal
+
+import pytest
+
+from textnorm.amount import parse_amount_yuan
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("两万三千块", "23000"),
+        ("2.3万", "23000"),
+        ("23000元", "23000"),
+        ("２３，０００元", "23000"),
+        ("23,000元", "23000"),
+        ("他欠我一万五", "15000"),
+        ("三千五百块钱", "3500"),
+        ("工资4500元一个月", "4500"),
+        ("叁仟元整", "3000"),
+        ("88.5元", "88.5"),
+    ],
+)
+def test_parses_amounts_as_citizens_write_them(text: str, expected: str) -> None:
+    assert parse_amount_yuan(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["", "没有钱", "0元", "很多钱", "999999999999元"])
+def test_returns_none_without_a_plausible_amount(text: str) -> None:
+    assert parse_amount_yuan(text) is None
