@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import logging
 import os
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic
@@ -19,16 +19,15 @@ from sanic import Sanic
 logger = logging.getLogger("bot.action_server")
 
 
-def build_app(cors_origins: Optional[str]) -> Sanic:
+def build_app(cors_origins: str | None) -> Sanic:
     """The action server app with the outbox drainer attached to its lifecycle."""
     app = create_app("bot.actions", cors_origins=cors_origins)
 
     @app.listener("after_server_start")
     async def start_outbox_drainer(app: Sanic, loop: Any) -> None:
-        from bot.actions.services import case_system, outbox_drainer
+        from integration.client import drainer_from_env
 
-        drainer = outbox_drainer(case_system())
-        app.ctx.drainer_task = loop.create_task(drainer.run_forever())
+        app.ctx.drainer_task = loop.create_task(drainer_from_env().run_forever())
 
     @app.listener("before_server_stop")
     async def stop_outbox_drainer(app: Sanic, loop: Any) -> None:

@@ -25,7 +25,8 @@ def print_urls(s: StackSettings) -> None:
     rasa, case = s.url(s.rasa_port), s.url(s.case_port)
     print(
         "\n解纷助手 is running:\n"
-        f"  chat (REST channel)      POST {rasa}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"你好\"}}\n"
+        f"  chat (REST channel)      POST {rasa}/webhooks/rest/webhook\n"
+        '                           body {"sender": "me", "message": "你好"}\n'
         f"  chat (socket.io channel) {rasa}/socket.io\n"
         f"  Rasa HTTP API            {rasa}/status?token=<RASA_AUTH_TOKEN>\n"
         f"  case service API         {case}/api/cases  (Authorization: Bearer <CENTER_API_TOKEN>)\n"
@@ -47,12 +48,16 @@ def run(s: StackSettings) -> int:
         supervisor.start(all_services(s), host=s.host, timeout_s=s.health_timeout_s)
         if s.warm_up:
             seconds, replies = warm_up(s.url(s.rasa_port))
-            print(f"[stack] warm-up reply in {seconds:.1f} s: {replies[0].get('text', '')[:30] if replies else '(none)'}…")
+            first = replies[0].get("text", "")[:30] if replies else "(no reply)"
+            print(f"[stack] warm-up reply in {seconds:.1f} s: {first}…")
         print(f"[stack] ready {time.monotonic() - started:.0f} s after start")
         print_urls(s)
         while (dead := supervisor.first_exit()) is None:
             time.sleep(0.5)
-        raise StackError(f"{dead.spec.name} stopped unexpectedly (exit {dead.exited()}) — see {dead.log_path}:\n{dead.tail()}")
+        raise StackError(
+            f"{dead.spec.name} stopped unexpectedly (exit {dead.exited()}) — "
+            f"see {dead.log_path}:\n{dead.tail()}"
+        )
     except KeyboardInterrupt:
         print("\n[stack] stopping …", flush=True)
         return 0

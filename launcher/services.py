@@ -35,8 +35,11 @@ def case_service(s: StackSettings) -> ServiceSpec:
     }
     env.setdefault("CASE_DB_URL", f"sqlite:///{s.var_dir / 'cases.db'}")
     return ServiceSpec(
-        name="case-service", argv=[str(SVC_PY), "-m", "integration.service"],
-        health_url=f"{s.url(s.case_port)}/health", env=env, port=s.case_port,
+        name="case-service",
+        argv=[str(SVC_PY), "-m", "integration.service"],
+        health_url=f"{s.url(s.case_port)}/health",
+        env=env,
+        port=s.case_port,
     )
 
 
@@ -45,7 +48,9 @@ def action_server(s: StackSettings) -> ServiceSpec:
     return ServiceSpec(
         name="action-server",
         argv=[str(BOT_PY), "-m", "bot.action_server", "--host", s.host, "--port", str(s.action_port)],
-        health_url=f"{s.url(s.action_port)}/health", env=common_env(s), port=s.action_port,
+        health_url=f"{s.url(s.action_port)}/health",
+        env=common_env(s),
+        port=s.action_port,
     )
 
 
@@ -57,13 +62,29 @@ def rasa_server(s: StackSettings) -> ServiceSpec:
         "RASA_TRACKER_DB": str(s.var_dir / "tracker.db"),
     }
     argv = [
-        str(BOT_PY), "-m", "rasa", "run", "--model", str(model_path(s.model_dir)),
-        "--interface", s.host, "--port", str(s.rasa_port),
-        "--enable-api", "--auth-token", s.rasa_auth_token,
-        "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml",
+        str(BOT_PY),
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(model_path(s.model_dir)),
+        "--interface",
+        s.host,
+        "--port",
+        str(s.rasa_port),
+        "--enable-api",
+        "--auth-token",
+        s.rasa_auth_token,
+        "--credentials",
+        "bot/credentials.yml",
+        "--endpoints",
+        "bot/endpoints.yml",
     ]
     return ServiceSpec(
-        name="rasa", argv=argv, env=env, port=s.rasa_port,
+        name="rasa",
+        argv=argv,
+        env=env,
+        port=s.rasa_port,
         health_url=f"{s.url(s.rasa_port)}/status?token={s.rasa_auth_token}",
         ready_when=_model_loaded,
     )

@@ -18,7 +18,12 @@ def load_dotenv(path: Path) -> None:
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, value = line.split("=", 1)
-        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+        value = value.strip()
+        if value[:1] in ("'", '"'):
+            value = value[1:].split(value[0], 1)[0]
+        else:
+            value = value.split(" #", 1)[0].strip()  # inline comment, as in .env.example
+        os.environ.setdefault(key.strip(), value)
 
 
 def env_int(name: str, default: int) -> int:
@@ -29,7 +34,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise SystemExit(f"setting {name}={raw!r} is not an integer — fix it in .env or the environment") from exc
+        raise SystemExit(
+            f"setting {name}={raw!r} is not an integer — fix it in .env or the environment"
+        ) from exc
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -51,7 +51,9 @@ class Supervisor:
         try:
             for spec in specs:
                 self.processes.append(ManagedProcess(spec, self.log_dir, self.cwd))
-                self._say(f"started {spec.name} (pid {self.processes[-1].pid}), log {self.log_dir / spec.name}.log")
+                self._say(
+                    f"started {spec.name} (pid {self.processes[-1].pid}), log {self.log_dir / spec.name}.log"
+                )
             self._wait_healthy(timeout_s)
         except BaseException:
             self.stop_all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -34,6 +35,19 @@ def model_path(model_dir: Path) -> Path:
     return model_dir / f"{MODEL_NAME}.tar.gz"
 
 
+_COMPONENT_RE = re.compile(r"Starting to train component '([^']+)'")
+
+
+def current_component(log: Path) -> str:
+    """The component Rasa is training now, read from its log (for progress lines)."""
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return "starting"
+    found = _COMPONENT_RE.findall(text)
+    return f"training {found[-1]} ({len(found)} components so far)" if found else "reading data"
+
+
 def train_if_needed(model_dir: Path, force: bool = False) -> bool:
     """Train into model_dir unless its fingerprint matches; returns True when it trained."""
     stamp = model_dir / f"{MODEL_NAME}.fingerprint"
@@ -46,16 +60,26 @@ def train_if_needed(model_dir: Path, force: bool = False) -> bool:
     print(f"[train] training the Rasa model (a few minutes on 2 cores); log {log}", flush=True)
     started = time.monotonic()
     argv = [
-        str(ROOT / ".venv/bot/bin/rasa"), "train", "--config", "config.yml",
-        "--domain", "bot/domain", "--data", "bot/data", "--out", str(model_dir),
-        "--fixed-model-name", MODEL_NAME,
+        str(ROOT / ".venv/bot/bin/rasa"),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "bot/data",
+        "--out",
+        str(model_dir),
+        "--fixed-model-name",
+        MODEL_NAME,
     ]
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         while proc.poll() is None:
             time.sleep(10)
-            print(f"[train] still training ({time.monotonic() - started:.0f} s)", flush=True)
+            step = current_component(log)
+            print(f"[train] {time.monotonic() - started:.0f} s: {step}", flush=True)
     if proc.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         raise StackError(f"training failed (exit {proc.returncode}) — see {log}:\n{tail}")

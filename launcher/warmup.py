@@ -13,8 +13,10 @@ def send_rest_message(rasa_url: str, sender: str, text: str, timeout_s: float = 
     """POST a message to Rasa's REST channel and return the bot's replies."""
     body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
     request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook", data=body,
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"{rasa_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=timeout_s) as response:
         replies = json.loads(response.read())

@@ -11,10 +11,25 @@ _INTRO_RE = re.compile(
     r"(?:我的?(?:名字|姓名)(?:是|叫)?|(?:姓名|名字)(?:是|叫|:)?|我叫|我是|叫我|本人)\s*"
     r"(?P<name>[\u4e00-\u9fff·]{2,6}|[A-Za-z][A-Za-z .'-]{1,40})"
 )
-_SURNAME_ONLY_RE = re.compile(r"(?:免贵)?姓(?P<surname>[\u4e00-\u9fff]{1,2})(?:[,，。\s]*(?:叫|名叫)(?P<name>[\u4e00-\u9fff]{1,4}))?")
+_SURNAME_ONLY_RE = re.compile(
+    r"(?:免贵)?姓(?P<surname>[\u4e00-\u9fff]{1,2})(?:[,，。\s]*(?:叫|名叫)(?P<name>[\u4e00-\u9fff]{1,4}))?"
+)
 _BARE_NAME_RE = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,6}|[A-Za-z][A-Za-z .'-]{1,40})$")
 _TRAILING_NOISE_RE = re.compile(r"(?:吧|啊|呀|哦|呢|的|就行|即可|谢谢)+$")
-_NOT_NAMES = {"不知道", "不想说", "不告诉你", "没有", "算了", "同意", "不同意", "可以", "好的", "是的", "不是", "你好"}
+_NOT_NAMES = {
+    "不知道",
+    "不想说",
+    "不告诉你",
+    "没有",
+    "算了",
+    "同意",
+    "不同意",
+    "可以",
+    "好的",
+    "是的",
+    "不是",
+    "你好",
+}
 
 
 def extract_person_name(text: str) -> str | None:

@@ -14,7 +14,7 @@ _ID_RE = re.compile(r"(?<!\d)(\d{17}[\dXx])(?!\d)")
 
 def checksum_char(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
 
 

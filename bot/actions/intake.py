@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -29,15 +29,15 @@ _PER_INTAKE_SLOTS = ("intake_confirmed", "case_no", "intake_receipt")
 class ActionStartIntake(Action):
     """Prefill the form from the message that opened it, so nothing is asked twice."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_intake"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        events: List[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
+        events: list[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
         narrative = intent.startswith("dispute_") and len(text) >= NARRATIVE_MIN_CHARS
         events.append(SlotSet("description", text if narrative else None))
         phone = normalize_mobile(text)
@@ -53,12 +53,12 @@ class ActionStartIntake(Action):
 class ActionAskIntakeConfirmed(Action):
     """Read the collected details back before anything is created."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_intake_confirmed"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         dispatcher.utter_message(response="utter_intake_summary", **summary_kwargs(tracker))
         return []
 
@@ -66,12 +66,12 @@ class ActionAskIntakeConfirmed(Action):
 class ActionSubmitCase(Action):
     """End of the intake form: register the case, or respect a refusal of consent."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_case"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         if tracker.get_slot("privacy_consent") is False:
             center = settings()
             dispatcher.utter_message(
@@ -98,9 +98,7 @@ class ActionSubmitCase(Action):
         reset = [SlotSet(slot, None) for slot in ("category", "description", "intake_confirmed")]
         if outcome.case is not None:
             logger.info("intake %s registered as %s", tracker.sender_id, outcome.case.case_no)
-            dispatcher.utter_message(
-                response="utter_case_registered", **case_registered_kwargs(outcome.case)
-            )
+            dispatcher.utter_message(response="utter_case_registered", **case_registered_kwargs(outcome.case))
             return [*reset, SlotSet("case_no", outcome.case.case_no)]
         logger.warning("intake %s queued in outbox as %s", tracker.sender_id, outcome.receipt_id)
         dispatcher.utter_message(
@@ -130,7 +128,7 @@ def build_intake(tracker: Tracker) -> IntakeRequest:
 def input_channel(tracker: Tracker) -> str:
     """web / phone / robot, from the message metadata (set by our gateways) or Rasa's channel."""
     metadata = tracker.latest_message.get("metadata") or {}
-    declared: Optional[str] = metadata.get("channel") if isinstance(metadata, dict) else None
+    declared: str | None = metadata.get("channel") if isinstance(metadata, dict) else None
     if declared in ("web", "phone", "robot", "walk-in"):
         return declared
     return _INPUT_CHANNELS.get(tracker.get_latest_input_channel() or "", "web")
@@ -139,7 +137,6 @@ def input_channel(tracker: Tracker) -> str:
 def idempotency_key(conversation_id: str, intake: IntakeRequest) -> str:
     """Same conversation and same confirmed content → same key, so a retry never makes two cases."""
     material = "\x1f".join(
-        [conversation_id, intake.category, intake.description, intake.applicant_name,
-         intake.applicant_phone]
+        [conversation_id, intake.category, intake.description, intake.applicant_name, intake.applicant_phone]
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]

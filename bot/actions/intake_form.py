@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,16 +23,16 @@ _NAME_CORRECTION_MARKERS = ("姓名", "名字", "我叫", "叫我")
 class ValidateIntakeForm(FormValidationAction):
     """Fills and checks the intake form's slots; re-asks helpfully on bad input."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_intake_form"
 
     async def required_slots(
         self,
-        domain_slots: List[Text],
+        domain_slots: list[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> List[Text]:
+    ) -> list[str]:
         # A citizen who refuses consent gives no personal data: the form ends at once.
         if tracker.get_slot("privacy_consent") is False:
             return []
@@ -40,7 +40,7 @@ class ValidateIntakeForm(FormValidationAction):
 
     async def extract_applicant_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         """Accept a name given out of turn (我叫… / 姓名是…), e.g. as a correction."""
         if tracker.get_slot("requested_slot") == "applicant_name":
             return {}  # the from_text mapping handles the direct answer
@@ -52,7 +52,7 @@ class ValidateIntakeForm(FormValidationAction):
 
     def validate_description(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
         if len(text) < MIN_DESCRIPTION_CHARS:
             dispatcher.utter_message(response="utter_invalid_description")
@@ -61,7 +61,7 @@ class ValidateIntakeForm(FormValidationAction):
 
     def validate_applicant_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         name = extract_person_name(str(slot_value or ""))
         if name is None:
             dispatcher.utter_message(response="utter_invalid_applicant_name")
@@ -70,7 +70,7 @@ class ValidateIntakeForm(FormValidationAction):
 
     def validate_applicant_phone(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         phone = normalize_mobile(str(slot_value or ""))
         if phone is None:
             dispatcher.utter_message(response="utter_invalid_applicant_phone")
@@ -80,7 +80,7 @@ class ValidateIntakeForm(FormValidationAction):
 
     def validate_intake_confirmed(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         if slot_value is True:
             return {"intake_confirmed": True}
         # "No" means something is wrong: ask what, and read the summary back again afterwards.
@@ -89,11 +89,5 @@ class ValidateIntakeForm(FormValidationAction):
 
     def validate_privacy_consent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         return {"privacy_consent": bool(slot_value)}
-
-
-def optional_text(value: Optional[Any]) -> Optional[str]:
-    """A slot value as stripped text, or None when empty."""
-    text = str(value).strip() if value is not None else ""
-    return text or None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -11,7 +11,7 @@ from integration.categories import CATEGORY_NAMES
 from integration.client import CaseView
 
 
-def summary_kwargs(tracker: Tracker) -> Dict[str, Any]:
+def summary_kwargs(tracker: Tracker) -> dict[str, Any]:
     """Variables of `utter_intake_summary`."""
     category = tracker.get_slot("category") or "other"
     return {
@@ -22,12 +22,12 @@ def summary_kwargs(tracker: Tracker) -> Dict[str, Any]:
     }
 
 
-def case_registered_kwargs(case: CaseView) -> Dict[str, Any]:
+def case_registered_kwargs(case: CaseView) -> dict[str, Any]:
     """Variables of `utter_case_registered`."""
     return {
         "case_no": case.case_no,
-        "institution_name": case.institution_name,
-        "contact_by": chinese_datetime(case.contact_by),
+        "institution_name": case.institution_name or "中心",
+        "contact_by": chinese_datetime(case.due.contact_by),
     }
 
 

@@ -28,14 +28,18 @@ def test_ports_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_dotenv_never_overrides_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = tmp_path / ".env"
-    env.write_text("# comment\nX_A=from-file\nX_B='quoted'\n")
+    env.write_text("# comment\nX_A=from-file\nX_B='quoted # kept'\nX_C=7   # inline comment\n")
     monkeypatch.setenv("X_A", "from-env")
     monkeypatch.delenv("X_B", raising=False)
+    monkeypatch.delenv("X_C", raising=False)
     load_dotenv(env)
     import os
+
     assert os.environ["X_A"] == "from-env"
-    assert os.environ["X_B"] == "quoted"
+    assert os.environ["X_B"] == "quoted # kept"
+    assert os.environ["X_C"] == "7"
     monkeypatch.delenv("X_B")
+    monkeypatch.delenv("X_C")
 
 
 def test_fingerprint_changes_with_any_training_input(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ def test_starts_waits_for_health_and_stops_everything(tmp_path: Path) -> None:
     assert sup.processes == []
     with pytest.raises(ProcessLookupError):
         import os
+
         os.kill(pid, 0)
     assert "web is healthy" in out.getvalue()
 
@@ -46,8 +47,11 @@ def test_a_port_in_use_is_named_with_the_fix(tmp_path: Path) -> None:
 
 def test_a_service_that_dies_stops_the_others_and_shows_its_log(tmp_path: Path) -> None:
     good = http_server_spec("web", free_port())
-    bad = ServiceSpec(name="broken", argv=[PY, "-c", "import sys; print('boom: no model'); sys.exit(3)"],
-                      health_url=f"http://127.0.0.1:{free_port()}/")
+    bad = ServiceSpec(
+        name="broken",
+        argv=[PY, "-c", "import sys; print('boom: no model'); sys.exit(3)"],
+        health_url=f"http://127.0.0.1:{free_port()}/",
+    )
     sup = Supervisor(tmp_path, tmp_path, out=io.StringIO())
     with pytest.raises(StackError, match=r"broken exited with code 3(.|\n)*boom: no model"):
         sup.start([good, bad], host="127.0.0.1", timeout_s=20)
@@ -56,8 +60,11 @@ def test_a_service_that_dies_stops_the_others_and_shows_its_log(tmp_path: Path) 
 
 
 def test_a_service_never_healthy_times_out_and_is_stopped(tmp_path: Path) -> None:
-    silent = ServiceSpec(name="silent", argv=[PY, "-c", "import time; time.sleep(60)"],
-                         health_url=f"http://127.0.0.1:{free_port()}/")
+    silent = ServiceSpec(
+        name="silent",
+        argv=[PY, "-c", "import time; time.sleep(60)"],
+        health_url=f"http://127.0.0.1:{free_port()}/",
+    )
     sup = Supervisor(tmp_path, tmp_path, out=io.StringIO())
     started = time.monotonic()
     with pytest.raises(StackError, match="silent not healthy after 1 s"):

@@ -17,7 +17,13 @@ def test_checksum_of_the_standard_example() -> None:
 
 @pytest.mark.parametrize(
     "number",
-    ["110105194912310021", "11010519491331002X", "11010519490230002X", "1101051949123100", "ABCDEFGHIJKLMNOPQR"],
+    [
+        "110105194912310021",
+        "11010519491331002X",
+        "11010519490230002X",
+        "1101051949123100",
+        "ABCDEFGHIJKLMNOPQR",
+    ],
 )
 def test_rejects_bad_checksum_date_or_shape(number: str) -> None:
     assert not is_valid_resident_id(number)

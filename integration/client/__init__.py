@@ -1,0 +1,34 @@
+"""Client port for the center's case system (Python 3.10+, no sanic/sqlalchemy).
+
+    from integration.client import case_system_from_env, IntakeRequest
+"""
+
+from __future__ import annotations
+
+from integration.client.buffered import QUEUED_NOTICE, BufferedCaseSystem
+from integration.client.errors import (
+    CaseNotFound,
+    CaseRejected,
+    CaseSystemError,
+    CaseSystemUnavailable,
+)
+from integration.client.factory import case_system_from_env, drainer_from_env
+from integration.client.http import HttpCaseSystem
+from integration.client.outbox import DrainReport, FileOutbox, OutboxDrainer
+from integration.client.port import CaseSystem
+from integration.client.types import (
+    AppointmentView,
+    BookingRequest,
+    CaseView,
+    CreateOutcome,
+    HandoffRequest,
+    IntakeRequest,
+    SlotView,
+)
+
+__all__ = [
+    "QUEUED_NOTICE", "AppointmentView", "BookingRequest", "BufferedCaseSystem", "CaseNotFound",
+    "CaseRejected", "CaseSystem", "CaseSystemError", "CaseSystemUnavailable", "CaseView",
+    "CreateOutcome", "DrainReport", "FileOutbox", "HandoffRequest", "HttpCaseSystem",
+    "IntakeRequest", "OutboxDrainer", "SlotView", "case_system_from_env", "drainer_from_env",
+]

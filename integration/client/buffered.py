@@ -1,0 +1,76 @@
+"""A CaseSystem that falls back to the durable outbox when the service is unreachable."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from integration.client.errors import CaseSystemUnavailable
+from integration.client.outbox import FileOutbox
+from integration.client.port import CaseSystem
+from integration.client.types import (
+    AppointmentView,
+    BookingRequest,
+    CaseView,
+    CreateOutcome,
+    HandoffRequest,
+    IntakeRequest,
+    SlotView,
+)
+
+log = logging.getLogger(__name__)
+
+# What the bot can tell a citizen whose intake was queued: true, and says how they will hear back.
+QUEUED_NOTICE = (
+    "您的纠纷申请已经收到并妥善保存（回执号 {receipt}）。案件系统暂时繁忙，恢复后会自动登记、"
+    "生成统一案件编号，工作人员会通过您留下的电话与您联系，您无需重复提交。"
+)
+
+
+class BufferedCaseSystem:
+    """Creation never fails for availability reasons: it is registered or queued on disk.
+    Every other call is passed through unchanged (a slot cannot be booked offline)."""
+
+    def __init__(self, inner: CaseSystem, outbox: FileOutbox) -> None:
+        self.inner = inner
+        self.outbox = outbox
+
+    async def create_case(self, intake: IntakeRequest, idempotency_key: str) -> CreateOutcome:
+        try:
+            return await self.inner.create_case(intake, idempotency_key)
+        except CaseSystemUnavailable:
+            receipt = self.outbox.put(intake, idempotency_key)
+            log.warning("case service unavailable; intake queued as %s", receipt)
+            return CreateOutcome(registered=False, receipt_id=receipt)
+
+    async def find_cases(self, phone: str) -> list[CaseView]:
+        return await self.inner.find_cases(phone)
+
+    async def get_case(self, case_no: str) -> CaseView:
+        return await self.inner.get_case(case_no)
+
+    async def free_slots(self, institution: str, day: date) -> list[SlotView]:
+        return await self.inner.free_slots(institution, day)
+
+    async def book(self, booking: BookingRequest, idempotency_key: str) -> AppointmentView:
+        return await self.inner.book(booking, idempotency_key)
+
+    async def cancel(self, ref: str, reason: str | None = None) -> AppointmentView:
+        return await self.inner.cancel(ref, reason)
+
+    async def reschedule(self, ref: str, start: datetime, idempotency_key: str,
+                         mediator: str | None = None) -> AppointmentView:
+        return await self.inner.reschedule(ref, start, idempotency_key, mediator)
+
+    async def find_appointments(self, phone: str) -> list[AppointmentView]:
+        return await self.inner.find_appointments(phone)
+
+    async def attach_transcript(self, case_no: str, text: str,
+                                conversation_id: str | None = None) -> None:
+        await self.inner.attach_transcript(case_no, text, conversation_id)
+
+    async def request_handoff(self, request: HandoffRequest, idempotency_key: str) -> int:
+        return await self.inner.request_handoff(request, idempotency_key)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

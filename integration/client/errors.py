@@ -1,0 +1,26 @@
+"""Errors the bot's actions handle; adapters wrap transport errors into these."""
+
+from __future__ import annotations
+
+
+class CaseSystemError(Exception):
+    """Base class of every case-system failure."""
+
+
+class CaseSystemUnavailable(CaseSystemError):
+    """The case system could not be reached or failed (timeouts, connection errors, 5xx)."""
+
+
+class CaseRejected(CaseSystemError):
+    """The case system refused the request (4xx); `message` is Chinese and may be shown."""
+
+    def __init__(self, code: str, message: str, status: int = 422, field: str | None = None):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.field = field
+
+
+class CaseNotFound(CaseRejected):
+    """No such case (or appointment)."""

@@ -1,0 +1,46 @@
+"""The port the bot's actions call. Another center platform plugs in by implementing it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from integration.client.types import (
+    AppointmentView,
+    BookingRequest,
+    CaseView,
+    CreateOutcome,
+    HandoffRequest,
+    IntakeRequest,
+    SlotView,
+)
+
+
+class CaseSystem(Protocol):
+    async def create_case(self, intake: IntakeRequest, idempotency_key: str) -> CreateOutcome:
+        """Register the intake; the same key never creates a second case."""
+        ...
+
+    async def find_cases(self, phone: str) -> list[CaseView]: ...
+
+    async def get_case(self, case_no: str) -> CaseView: ...
+
+    async def free_slots(self, institution: str, day: date) -> list[SlotView]: ...
+
+    async def book(self, booking: BookingRequest, idempotency_key: str) -> AppointmentView: ...
+
+    async def cancel(self, ref: str, reason: str | None = None) -> AppointmentView: ...
+
+    async def reschedule(self, ref: str, start: datetime, idempotency_key: str,
+                         mediator: str | None = None) -> AppointmentView: ...
+
+    async def find_appointments(self, phone: str) -> list[AppointmentView]: ...
+
+    async def attach_transcript(self, case_no: str, text: str,
+                                conversation_id: str | None = None) -> None: ...
+
+    async def request_handoff(self, request: HandoffRequest, idempotency_key: str) -> int:
+        """Returns the hand-off request id."""
+        ...
+
+    async def aclose(self) -> None: ...

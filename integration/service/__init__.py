@@ -1,0 +1,1 @@
+"""Reference case service: registration, routing, deadlines, appointments and follow-up."""

@@ -1,0 +1,21 @@
+"""`python -m integration.service`: migrate, seed (if enabled) and serve on CASE_SERVICE_PORT."""
+
+from __future__ import annotations
+
+import logging
+
+from integration.service.api.app import create_app
+from integration.service.settings import Settings
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    app = create_app(settings)
+    # single_process: no reloader, no worker fork; the launcher supervises this one process.
+    app.run(host=settings.host, port=settings.port, single_process=True, access_log=False,
+            motd=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Persistence adapters: ORM mapping, engine factory, repositories."""

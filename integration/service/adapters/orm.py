@@ -1,0 +1,223 @@
+"""SQLAlchemy 2.0 declarative mapping of the case service's tables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from integration.service.adapters.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Institution(Base):
+    __tablename__ = "institutions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(64), default="people_mediation")
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    mediators: Mapped[list[Mediator]] = relationship(back_populates="institution")
+
+
+class Mediator(Base):
+    __tablename__ = "mediators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    institution: Mapped[Institution] = relationship(back_populates="mediators")
+    hours: Mapped[list[WorkingHoursRow]] = relationship(lazy="selectin")
+    days_off: Mapped[list[DayOff]] = relationship(lazy="selectin")
+
+
+class WorkingHoursRow(Base):
+    __tablename__ = "working_hours"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediators.id"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+
+
+class DayOff(Base):
+    __tablename__ = "mediator_days_off"
+    __table_args__ = (UniqueConstraint("mediator_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediators.id"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Counter(Base):
+    """Per-kind, per-year sequence; incremented in the same transaction as the insert it numbers."""
+
+    __tablename__ = "counters"
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    amount_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    channel: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    route_by: Mapped[datetime]
+    contact_by: Mapped[datetime]
+    close_by: Mapped[datetime]
+    follow_up_by: Mapped[datetime]
+    routed_at: Mapped[datetime | None]
+    first_contact_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    followed_up_at: Mapped[datetime | None]
+    institution: Mapped[Institution | None] = relationship(lazy="joined")
+    parties: Mapped[list[Party]] = relationship(
+        lazy="selectin", order_by="Party.position", cascade="all, delete-orphan")
+    escalations: Mapped[list[Escalation]] = relationship(lazy="selectin")
+    follow_up: Mapped[FollowUpTask | None] = relationship(lazy="selectin")
+
+
+class Party(Base):
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # applicant | respondent
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(11), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("case_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime]
+    detected_at: Mapped[datetime]
+
+
+class FollowUpTask(Base):
+    __tablename__ = "follow_up_tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[str | None] = mapped_column(Text)
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        # At most one active booking per mediator and start time: the database, not the
+        # application, arbitrates between concurrent bookings of the same slot.
+        Index("uq_appointments_active_slot", "mediator_id", "start_at", unique=True,
+              sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediators.id"))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # booked | cancelled | rescheduled
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    replaced_by: Mapped[str | None] = mapped_column(String(32))
+    mediator: Mapped[Mediator] = relationship(lazy="joined")
+    institution: Mapped[Institution] = relationship(lazy="joined")
+    case: Mapped[Case | None] = relationship(lazy="joined")
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("actor", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+class Transcript(Base):
+    __tablename__ = "transcripts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(11))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    case: Mapped[Case | None] = relationship(lazy="joined")

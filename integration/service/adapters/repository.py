@@ -1,0 +1,154 @@
+"""Repository over one SQLAlchemy session; translates integrity errors into domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from integration.service.adapters import orm
+from integration.service.domain.errors import (
+    AppointmentNotFound,
+    CaseNotFound,
+    DuplicateRequest,
+    InstitutionNotFound,
+    MediatorNotFound,
+    SlotTaken,
+)
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- numbering -------------------------------------------------------------------------
+    def next_number(self, kind: str, year: int) -> int:
+        """Increment the (kind, year) counter inside the caller's transaction.
+
+        The UPDATE takes a row lock (PostgreSQL) or runs under the database write lock held since
+        BEGIN IMMEDIATE (SQLite), so concurrent transactions get consecutive values, and a rollback
+        returns the number: no gaps, no reuse."""
+        insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+        self.session.execute(insert(orm.Counter).values(kind=kind, year=year, last_value=0)
+                             .on_conflict_do_nothing())
+        value = self.session.execute(
+            update(orm.Counter).where(orm.Counter.kind == kind, orm.Counter.year == year)
+            .values(last_value=orm.Counter.last_value + 1).returning(orm.Counter.last_value)
+        ).scalar_one()
+        return int(value)
+
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    # -- cases -----------------------------------------------------------------------------
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    def get_case(self, case_no: str) -> orm.Case:
+        case = self.session.scalars(select(orm.Case).where(orm.Case.case_no == case_no)).first()
+        if case is None:
+            raise CaseNotFound()
+        return case
+
+    def cases_by_phone(self, phone: str, limit: int = 50) -> Sequence[orm.Case]:
+        ids = select(orm.Party.case_id).where(orm.Party.phone == phone,
+                                              orm.Party.role == "applicant")
+        stmt = (select(orm.Case).where(orm.Case.id.in_(ids))
+                .order_by(orm.Case.created_at.desc()).limit(limit))
+        return self.session.scalars(stmt).all()
+
+    def cases_by_status(self, statuses: Sequence[str], limit: int = 200) -> Sequence[orm.Case]:
+        stmt = (select(orm.Case).where(orm.Case.status.in_(statuses))
+                .order_by(orm.Case.id).limit(limit))
+        return self.session.scalars(stmt).all()
+
+    def cases_overdue_first(self, statuses: Sequence[str], limit: int) -> Sequence[orm.Case]:
+        escalated = (select(func.count(orm.Escalation.id))
+                     .where(orm.Escalation.case_id == orm.Case.id).scalar_subquery())
+        stmt = (select(orm.Case).where(orm.Case.status.in_(statuses))
+                .order_by(escalated.desc(), orm.Case.close_by, orm.Case.id).limit(limit))
+        return self.session.scalars(stmt).all()
+
+    def audit_of(self, case_id: int) -> Sequence[orm.AuditEntry]:
+        stmt = (select(orm.AuditEntry).where(orm.AuditEntry.case_id == case_id)
+                .order_by(orm.AuditEntry.id))
+        return self.session.scalars(stmt).all()
+
+    def transcript_of(self, case_id: int) -> orm.Transcript | None:
+        return self.session.scalars(
+            select(orm.Transcript).where(orm.Transcript.case_id == case_id)).first()
+
+    # -- institutions ----------------------------------------------------------------------
+    def institutions(self) -> Sequence[orm.Institution]:
+        return self.session.scalars(select(orm.Institution).order_by(orm.Institution.id)).all()
+
+    def institution(self, code: str) -> orm.Institution:
+        inst = self.session.scalars(
+            select(orm.Institution).where(orm.Institution.code == code)).first()
+        if inst is None:
+            raise InstitutionNotFound()
+        return inst
+
+    def mediators_of(self, institution_id: int) -> Sequence[orm.Mediator]:
+        stmt = (select(orm.Mediator).where(orm.Mediator.institution_id == institution_id,
+                                           orm.Mediator.active.is_(True)).order_by(orm.Mediator.id))
+        return self.session.scalars(stmt).all()
+
+    def mediator(self, code: str) -> orm.Mediator:
+        found = self.session.scalars(select(orm.Mediator).where(orm.Mediator.code == code)).first()
+        if found is None or not found.active:
+            raise MediatorNotFound()
+        return found
+
+    # -- appointments ----------------------------------------------------------------------
+    def booked_starts(self, mediator_ids: Sequence[int], start: datetime,
+                      end: datetime) -> dict[int, set[datetime]]:
+        stmt = select(orm.Appointment.mediator_id, orm.Appointment.start_at).where(
+            orm.Appointment.mediator_id.in_(mediator_ids), orm.Appointment.status == "booked",
+            orm.Appointment.start_at >= start, orm.Appointment.start_at < end)
+        taken: dict[int, set[datetime]] = {m: set() for m in mediator_ids}
+        for mediator_id, start_at in self.session.execute(stmt):
+            taken[mediator_id].add(start_at)
+        return taken
+
+    def add_appointment(self, appt: orm.Appointment) -> None:
+        """Insert and flush now so a concurrent booking of the same slot surfaces as SlotTaken."""
+        self.session.add(appt)
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            raise SlotTaken() from exc
+
+    def appointment(self, ref: str) -> orm.Appointment:
+        stmt = select(orm.Appointment).where(orm.Appointment.ref == ref)
+        appt = self.session.scalars(stmt).first()
+        if appt is None:
+            raise AppointmentNotFound()
+        return appt
+
+    def appointments_by_phone(self, phone: str) -> Sequence[orm.Appointment]:
+        stmt = (select(orm.Appointment).where(orm.Appointment.phone == phone)
+                .order_by(orm.Appointment.start_at))
+        return self.session.scalars(stmt).all()
+
+    # -- idempotency -----------------------------------------------------------------------
+    def idempotency_record(self, actor: str, key: str) -> orm.IdempotencyRecord | None:
+        return self.session.scalars(select(orm.IdempotencyRecord).where(
+            orm.IdempotencyRecord.actor == actor, orm.IdempotencyRecord.key == key)).first()
+
+    def claim_idempotency(self, record: orm.IdempotencyRecord) -> None:
+        """Insert the key first: a concurrent request with the same key blocks here (PostgreSQL)
+        until the first commits, then fails, and is answered with the first one's result."""
+        self.session.add(record)
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            raise DuplicateRequest() from exc
+
+    def handoffs(self, status: str) -> Sequence[orm.Handoff]:
+        stmt = select(orm.Handoff).where(orm.Handoff.status == status).order_by(orm.Handoff.id)
+        return self.session.scalars(stmt).all()

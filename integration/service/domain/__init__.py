@@ -1,0 +1,1 @@
+"""Pure domain rules of the case service (no I/O, no SQLAlchemy)."""

@@ -1,0 +1,76 @@
+"""Domain errors. Each carries a stable code and a Chinese message shown to callers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class; `code` is stable API vocabulary, `message` is user-facing Chinese text."""
+
+    code = "domain_error"
+    message = "请求无法处理"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.message = message or type(self).message
+        self.field = field
+        super().__init__(self.message)
+
+
+class ValidationFailed(DomainError):
+    code = "invalid_input"
+    message = "输入内容不符合要求"
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.code = code
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    message = "未找到相关记录"
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+    message = "未找到该案件"
+
+
+class AppointmentNotFound(NotFound):
+    code = "appointment_not_found"
+    message = "未找到该预约"
+
+
+class InstitutionNotFound(NotFound):
+    code = "institution_not_found"
+    message = "未找到该调解机构"
+
+
+class MediatorNotFound(NotFound):
+    code = "mediator_not_found"
+    message = "未找到该调解员"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    message = "案件当前状态不允许该操作"
+
+
+class SlotTaken(DomainError):
+    code = "slot_taken"
+    message = "该时段已被预约，请选择其他时段"
+
+
+class SlotUnavailable(DomainError):
+    code = "slot_unavailable"
+    message = "该时段不在可预约范围内"
+
+
+class IdempotencyConflict(DomainError):
+    code = "idempotency_key_reused"
+    message = "同一请求编号已用于不同的内容"
+
+
+class DuplicateRequest(DomainError):
+    """A concurrent request with the same idempotency key committed first; replay its result."""
+
+    code = "duplicate_request"
+    message = "重复提交"

@@ -1,0 +1,1 @@
+"""Service layer: use cases that run inside a unit of work."""

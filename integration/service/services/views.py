@@ -1,0 +1,80 @@
+"""JSON views of persisted rows. Resident ID numbers are only ever shown masked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from integration.categories import CATEGORY_NAMES
+from integration.service.adapters import orm
+from integration.service.domain.status import OUTCOME_NAMES, STATUS_NAMES, Outcome, Status
+from textnorm.mask import mask_id
+
+
+def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    return value.astimezone(tz).isoformat() if value else None
+
+
+def party_json(p: orm.Party, *, with_phone: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": p.name}
+    if with_phone:
+        data["phone"] = p.phone
+    if p.id_number:
+        data["id_number_masked"] = mask_id(p.id_number)
+    return data
+
+
+def institution_json(inst: orm.Institution | None) -> dict[str, Any] | None:
+    return None if inst is None else {"code": inst.code, "name": inst.name}
+
+
+def case_json(case: orm.Case, tz: ZoneInfo) -> dict[str, Any]:
+    applicant = next(p for p in case.parties if p.role == "applicant")
+    status = Status(case.status)
+    return {
+        "case_no": case.case_no,
+        "status": status.value,
+        "status_name": STATUS_NAMES[status],
+        "outcome": case.outcome,
+        "outcome_name": OUTCOME_NAMES[Outcome(case.outcome)] if case.outcome else None,
+        "category": case.category,
+        "category_name": CATEGORY_NAMES[case.category],
+        "applicant": party_json(applicant, with_phone=True),
+        "respondents": [party_json(p, with_phone=False) for p in case.parties
+                        if p.role == "respondent"],
+        "description": case.description,
+        "location": case.location,
+        "amount_yuan": str(case.amount_yuan) if case.amount_yuan is not None else None,
+        "channel": case.channel,
+        "institution": institution_json(case.institution),
+        "created_at": iso(case.created_at, tz),
+        "due": {
+            "route_by": iso(case.route_by, tz),
+            "contact_by": iso(case.contact_by, tz),
+            "close_by": iso(case.close_by, tz),
+            "follow_up_by": iso(case.follow_up_by, tz),
+        },
+        "overdue": sorted(e.kind for e in case.escalations),
+        "conversation_id": case.conversation_id,
+    }
+
+
+def audit_json(entry: orm.AuditEntry, tz: ZoneInfo) -> dict[str, Any]:
+    return {"at": iso(entry.at, tz), "actor": entry.actor, "action": entry.action,
+            "detail": entry.detail, "reason": entry.reason}
+
+
+def appointment_json(appt: orm.Appointment, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "ref": appt.ref,
+        "status": appt.status,
+        "institution": institution_json(appt.institution),
+        "mediator": {"code": appt.mediator.code, "name": appt.mediator.name},
+        "start": iso(appt.start_at, tz),
+        "end": iso(appt.end_at, tz),
+        "name": appt.name,
+        "phone": appt.phone,
+        "case_no": appt.case.case_no if appt.case else None,
+        "replaced_by": appt.replaced_by,
+    }

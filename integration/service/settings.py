@@ -1,0 +1,87 @@
+"""All case-service settings, read from the environment in one place (see ENV.md)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from integration.service.domain.deadlines import DeadlinePolicy
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def parse_bool(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true/false, got {value!r}")
+
+
+def parse_staff_tokens(value: str) -> dict[str, str]:
+    """`name:token,name2:token2` -> {token: name}."""
+    tokens: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        name, sep, token = pair.partition(":")
+        if not sep or not name or not token:
+            raise ValueError("CENTER_STAFF_TOKENS must be comma-separated name:token pairs")
+        tokens[token] = name
+    return tokens
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{REPO_ROOT / 'var' / 'cases.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db_url: str = field(default_factory=default_db_url)
+    bot_token: str = "dev-bot-token"
+    staff_tokens: dict[str, str] = field(default_factory=lambda: {"dev-staff-token": "console"})
+    seed_demo: bool = True
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    slot_minutes: int = 60
+    booking_horizon_days: int = 30
+    scheduler_interval_s: float = 60.0
+    routing_file: Path = Path(__file__).parent / "data" / "routing.yaml"
+    seed_file: Path = Path(__file__).parent / "data" / "demo_center.yaml"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        d = cls()
+        return cls(
+            host=e.get("CASE_SERVICE_HOST", d.host),
+            port=int(e.get("CASE_SERVICE_PORT", d.port)),
+            db_url=e.get("CASE_DB_URL") or d.db_url,
+            bot_token=e.get("CENTER_API_TOKEN") or d.bot_token,
+            staff_tokens=parse_staff_tokens(
+                e.get("CENTER_STAFF_TOKENS", "console:dev-staff-token")),
+            seed_demo=parse_bool(e.get("CASE_SEED_DEMO", "true"), "CASE_SEED_DEMO"),
+            deadlines=DeadlinePolicy(
+                route=timedelta(hours=float(e.get("CASE_ROUTE_HOURS", 12))),
+                contact=timedelta(hours=float(e.get("CASE_CONTACT_HOURS", 12))),
+                close=timedelta(days=float(e.get("CASE_CLOSE_DAYS", 15))),
+                follow_up=timedelta(days=float(e.get("CASE_FOLLOWUP_DAYS", 30))),
+            ),
+            timezone=ZoneInfo(e.get("CASE_TIMEZONE", "Asia/Shanghai")),
+            slot_minutes=int(e.get("CASE_SLOT_MINUTES", d.slot_minutes)),
+            booking_horizon_days=int(e.get("CASE_BOOKING_HORIZON_DAYS", d.booking_horizon_days)),
+            scheduler_interval_s=float(e.get("CASE_SCHEDULER_INTERVAL_S", d.scheduler_interval_s)),
+            routing_file=Path(e.get("CASE_ROUTING_FILE") or d.routing_file),
+            seed_file=Path(e.get("CASE_SEED_FILE") or d.seed_file),
+        )
+
+    @property
+    def slot_length(self) -> timedelta:
+        return timedelta(minutes=self.slot_minutes)

@@ -1,0 +1,74 @@
+"""Load the curated knowledge file (knowledge.yml) into typed entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from legal.model import Citation, KnowledgeEntry
+
+
+class KnowledgeError(ValueError):
+    """The knowledge file is malformed."""
+
+
+def _date_str(value: Any) -> str:
+    """YAML may parse 2010-08-28 as a date; citations carry ISO strings."""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _citation(raw: Any, entry_id: str) -> Citation:
+    if not isinstance(raw, dict) or not {"law", "article", "version_date"} <= raw.keys():
+        raise KnowledgeError(f"{entry_id}: citation needs law, article, version_date: {raw!r}")
+    quote = raw.get("quote")
+    return Citation(
+        law=str(raw["law"]),
+        article=int(raw["article"]),
+        version_date=_date_str(raw["version_date"]),
+        quote=str(quote) if quote is not None else None,
+    )
+
+
+def _strings(raw: Any, entry_id: str, name: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise KnowledgeError(f"{entry_id}: {name} must be a list")
+    return tuple(str(item).strip() for item in raw if str(item).strip())
+
+
+def parse_entry(raw: dict[str, Any]) -> KnowledgeEntry:
+    """One YAML mapping -> :class:`KnowledgeEntry` (shape checks only)."""
+    entry_id = str(raw.get("id", "")).strip()
+    if not entry_id:
+        raise KnowledgeError(f"entry without id: {raw!r}")
+    questions = _strings(raw.get("questions"), entry_id, "questions")
+    answer = str(raw.get("answer", "")).strip()
+    spoken = str(raw.get("spoken", "")).strip()
+    if not questions or not answer or not spoken:
+        raise KnowledgeError(f"{entry_id}: questions, answer and spoken are required")
+    citations = tuple(_citation(c, entry_id) for c in raw.get("citations") or [])
+    return KnowledgeEntry(
+        id=entry_id,
+        topic=str(raw.get("topic", "")),
+        questions=questions,
+        answer=answer,
+        spoken=spoken,
+        citations=citations,
+        keywords=_strings(raw.get("keywords"), entry_id, "keywords"),
+        center_info=bool(raw.get("center_info", False)),
+    )
+
+
+def load_knowledge(path: Path) -> list[KnowledgeEntry]:
+    """All entries of a knowledge file; ids must be unique."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = [parse_entry(raw) for raw in data.get("entries") or []]
+    ids = [e.id for e in entries]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise KnowledgeError(f"duplicate entry ids: {duplicates}")
+    return entries

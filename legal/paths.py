@@ -1,0 +1,20 @@
+"""Where the shipped data lives and where the statute sources are read from."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DATA_DIR = PACKAGE_DIR / "data"
+STATUTES_FILE = "statutes.jsonl"
+KNOWLEDGE_FILE = "knowledge.yml"
+USERDICT_FILE = "legal_userdict.txt"
+SYNONYMS_FILE = "synonyms.yml"
+
+
+def default_laws_dir() -> Path:
+    """``$LEGAL_LAWS_DIR``, else ``<repo>/../shared/laws``."""
+    env = os.environ.get("LEGAL_LAWS_DIR", "").strip()
+    return Path(env) if env else REPO_DIR.parent / "shared" / "laws"

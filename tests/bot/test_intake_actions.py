@@ -1,0 +1,170 @@
+"""Custom actions of the intake flow, with rasa-sdk's real Tracker and dispatcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.intake import (
+    ActionAskIntakeConfirmed,
+    ActionStartIntake,
+    ActionSubmitCase,
+    idempotency_key,
+)
+from bot.actions.intake_form import ValidateIntakeForm
+from tests.bot.conftest import FakeCaseSystem, make_tracker
+
+CONFIRMED = {
+    "privacy_consent": True,
+    "category": "labour",
+    "description": "老板拖欠我三个月工资两万三千块",
+    "applicant_name": "张三",
+    "applicant_phone": "13800138000",
+    "intake_confirmed": True,
+}
+
+
+def slots_set(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m["response"] for m in dispatcher.messages]
+
+
+async def test_start_keeps_a_narrative_phone_and_name_so_they_are_not_asked_again() -> None:
+    text = "我叫王芳，电话13912345678，公司拖欠我半年工资不给"
+    events = await ActionStartIntake().run(
+        CollectingDispatcher(), make_tracker(text=text, intent="dispute_labour"), {}
+    )
+    assert slots_set(events) == {
+        "intake_confirmed": None,
+        "case_no": None,
+        "intake_receipt": None,
+        "description": text,
+        "applicant_phone": "13912345678",
+        "applicant_name": "王芳",
+    }
+
+
+async def test_start_without_a_narrative_clears_the_previous_description() -> None:
+    events = await ActionStartIntake().run(
+        CollectingDispatcher(), make_tracker(text="我要申请调解", intent="report_dispute"), {}
+    )
+    assert slots_set(events)["description"] is None
+    assert "applicant_phone" not in slots_set(events)
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "expected", "utter"),
+    [
+        ("applicant_phone", "幺三八 零零幺三 八零零零", "13800138000", None),
+        ("applicant_phone", "12345", None, "utter_invalid_applicant_phone"),
+        ("applicant_name", "免贵姓林，叫林小梅", "林小梅", None),
+        ("applicant_name", "不想说", None, "utter_invalid_applicant_name"),
+        ("description", "吵架", None, "utter_invalid_description"),
+        ("description", "邻居家的空调外机对着我家窗户", "邻居家的空调外机对着我家窗户", None),
+    ],
+)
+async def test_validation_normalises_or_reasks(slot: str, value: str, expected: Any, utter: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text=value, requested_slot=slot, slots={slot: value})
+    result = getattr(ValidateIntakeForm(), f"validate_{slot}")(value, dispatcher, tracker, {})
+    assert result == {slot: expected}
+    assert responses(dispatcher) == ([utter] if utter else [])
+
+
+async def test_a_rant_is_kept_but_capped() -> None:
+    rant = "物业" * 3000
+    result = ValidateIntakeForm().validate_description(rant, CollectingDispatcher(), make_tracker(), {})
+    assert len(result["description"]) == 2000
+
+
+async def test_deny_at_confirmation_asks_what_to_correct() -> None:
+    dispatcher = CollectingDispatcher()
+    result = ValidateIntakeForm().validate_intake_confirmed(False, dispatcher, make_tracker(), {})
+    assert result == {"intake_confirmed": None}
+    assert responses(dispatcher) == ["utter_ask_correction"]
+
+
+async def test_a_name_correction_out_of_turn_is_extracted() -> None:
+    tracker = make_tracker(text="不对，名字是李小龙", intent="correct", requested_slot="intake_confirmed")
+    assert await ValidateIntakeForm().extract_applicant_name(CollectingDispatcher(), tracker, {}) == {
+        "applicant_name": "李小龙"
+    }
+    tracker = make_tracker(text="对", intent="affirm", requested_slot="intake_confirmed")
+    assert await ValidateIntakeForm().extract_applicant_name(CollectingDispatcher(), tracker, {}) == {}
+
+
+async def test_refused_consent_ends_the_form() -> None:
+    tracker = make_tracker(slots={"privacy_consent": False}, requested_slot="privacy_consent")
+    required = await ValidateIntakeForm().required_slots(
+        ["privacy_consent", "category"], CollectingDispatcher(), tracker, {}
+    )
+    assert required == []
+
+
+async def test_read_back_shows_every_detail_with_the_category_label() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskIntakeConfirmed().run(dispatcher, make_tracker(slots=CONFIRMED), {})
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_intake_summary"
+    assert message["category_name"] == "劳动争议/欠薪/工伤"
+    assert message["applicant_phone"] == "13800138000"
+
+
+async def test_submit_registers_and_tells_the_case_number(fake_cases: FakeCaseSystem) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitCase().run(dispatcher, make_tracker(slots=CONFIRMED), {})
+    ((intake, key),) = fake_cases.calls
+    assert intake.applicant_phone == "13800138000" and intake.category == "labour"
+    assert intake.channel == "web" and intake.conversation_id == "conv-1"
+    assert key == idempotency_key("conv-1", intake)
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_case_registered"
+    assert message["case_no"] == "JF-2026-000001"
+    assert message["contact_by"] == "11月27日 08:00"
+    assert slots_set(events)["case_no"] == "JF-2026-000001"
+    assert slots_set(events)["description"] is None  # a second dispute starts clean
+
+
+async def test_submit_while_the_service_is_down_tells_the_truth(fake_cases: FakeCaseSystem) -> None:
+    fake_cases.mode = "queue"
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitCase().run(dispatcher, make_tracker(slots=CONFIRMED), {})
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_case_queued"
+    assert message["phone_masked"] == "138****8000"
+    assert SlotSet("intake_receipt", "R-20261126-0001") in events
+
+
+@pytest.mark.parametrize(
+    ("mode", "utter"), [("reject", "utter_case_rejected"), ("down", "utter_case_not_saved")]
+)
+async def test_submit_failures_are_explained(fake_cases: FakeCaseSystem, mode: str, utter: str) -> None:
+    fake_cases.mode = mode
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitCase().run(dispatcher, make_tracker(slots=CONFIRMED), {})
+    assert responses(dispatcher) == [utter]
+    assert slots_set(events) == {"intake_confirmed": None}
+
+
+async def test_no_case_without_consent_or_confirmation(fake_cases: FakeCaseSystem) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitCase().run(dispatcher, make_tracker(slots={**CONFIRMED, "privacy_consent": False}), {})
+    await ActionSubmitCase().run(dispatcher, make_tracker(slots={**CONFIRMED, "intake_confirmed": None}), {})
+    assert fake_cases.calls == []
+    assert responses(dispatcher) == ["utter_consent_refused", "utter_intake_cancelled"]
+
+
+def test_the_idempotency_key_is_stable_and_content_bound() -> None:
+    from integration.client import IntakeRequest
+
+    a = IntakeRequest("labour", "欠薪", "张三", "13800138000", channel="web", conversation_id="c")
+    b = IntakeRequest("labour", "欠薪两万", "张三", "13800138000", channel="web", conversation_id="c")
+    assert idempotency_key("c", a) == idempotency_key("c", a)
+    assert idempotency_key("c", a) != idempotency_key("c", b)
+    assert idempotency_key("c", a) != idempotency_key("d", a)

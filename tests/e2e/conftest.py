@@ -1,0 +1,47 @@
+"""A real stack for end-to-end tests: case service, action server and Rasa on free ports."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from launcher.services import all_services
+from launcher.settings import StackSettings
+from launcher.supervisor import Supervisor, free_port
+from launcher.training import model_path
+
+E2E_CENTER_TOKEN = "e2e-bot-token"
+
+
+@pytest.fixture(scope="session")
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StackSettings]:
+    """Start every service once per test session in a throwaway data folder."""
+    base = StackSettings.from_env()
+    if not model_path(base.model_dir).is_file():
+        pytest.fail("no trained model: run `make test` (it trains first) or `make train`")
+    var_dir: Path = tmp_path_factory.mktemp("stack-var")
+    settings = replace(
+        base,
+        host="127.0.0.1",
+        rasa_port=free_port(),
+        action_port=free_port(),
+        case_port=free_port(),
+        rasa_auth_token="e2e-rasa-token",
+        center_api_token=E2E_CENTER_TOKEN,
+        var_dir=var_dir,
+    )
+    supervisor = Supervisor(log_dir=var_dir / "log", cwd=Path(__file__).resolve().parents[2], out=sys.stderr)
+    supervisor.start(all_services(settings), host=settings.host, timeout_s=240)
+    try:
+        yield settings
+    finally:
+        supervisor.stop_all()
+        if request.session.testsfailed:  # the services' own logs explain most e2e failures
+            for log in sorted((var_dir / "log").glob("*.log")):
+                sys.stderr.write(f"--- tail of {log.name} ---\n{log.read_text(errors='replace')[-3000:]}\n")

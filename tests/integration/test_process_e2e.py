@@ -1,0 +1,107 @@
+"""The real server process and the real HttpCaseSystem client, including the outbox."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from integration.client import (
+    BufferedCaseSystem,
+    CaseRejected,
+    FileOutbox,
+    HttpCaseSystem,
+    IntakeRequest,
+    OutboxDrainer,
+)
+from tests.integration.pg import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+INTAKE = IntakeRequest(category="traffic", description="电动车与轿车相撞，协商赔偿",
+                       applicant_name="王五", applicant_phone="13700137000",
+                       respondents=["赵六"], location="莒南县", conversation_id="conv-e2e")
+
+
+class ServiceProcess:
+    def __init__(self, db: Path, port: int) -> None:
+        self.env = {**os.environ, "CASE_DB_URL": f"sqlite:///{db}", "CASE_SERVICE_PORT": str(port),
+                    "CASE_SCHEDULER_INTERVAL_S": "0"}
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "integration.service"], cwd=REPO,
+                                     env=self.env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=0.5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("case service did not become healthy")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[ServiceProcess]:
+    svc = ServiceProcess(tmp_path / "cases.db", free_port())
+    yield svc
+    svc.kill()
+
+
+def _client(svc: ServiceProcess) -> HttpCaseSystem:
+    return HttpCaseSystem(svc.url, "dev-bot-token", timeout_s=2.0, retries=1, backoff_s=0.05)
+
+
+async def test_client_against_real_server(service: ServiceProcess) -> None:
+    service.start()
+    client = _client(service)
+    try:
+        outcome = await client.create_case(INTAKE, "e2e-1")
+        assert outcome.registered and outcome.case is not None
+        assert outcome.case.institution_name == "道路交通事故调处中心"
+        found = await client.find_cases("13700137000")
+        assert [c.case_no for c in found] == [outcome.case_no]
+        with pytest.raises(CaseRejected) as err:
+            await client.create_case(IntakeRequest(**{**INTAKE.__dict__, "category": "x"}), "e2")
+        assert err.value.code == "unknown_category" and err.value.message == "纠纷类别不正确"
+    finally:
+        await client.aclose()
+
+
+async def test_outbox_delivers_exactly_once_after_restart(service: ServiceProcess,
+                                                          tmp_path: Path) -> None:
+    service.start()
+    service.kill()  # the service goes down while the citizen is confirming
+    http = _client(service)
+    outbox = FileOutbox(tmp_path / "outbox")
+    system = BufferedCaseSystem(http, outbox)
+    try:
+        queued = await system.create_case(INTAKE, "conv-e2e:intake")
+        assert not queued.registered and queued.receipt_id
+        again = await system.create_case(INTAKE, "conv-e2e:intake")  # citizen retries
+        assert again.receipt_id == queued.receipt_id and len(outbox.pending()) == 1
+        service.start()
+        report = await OutboxDrainer(outbox, http).drain_once()
+        assert (report.delivered, report.remaining) == (1, 0)
+        assert (await OutboxDrainer(outbox, http).drain_once()).delivered == 0
+        retried = await system.create_case(INTAKE, "conv-e2e:intake")  # a late retry
+        cases = await http.find_cases("13700137000")
+        assert len(cases) == 1 and retried.case_no == cases[0].case_no
+        status = outbox.status(queued.receipt_id or "")
+        assert status == {"state": "delivered", "case_no": cases[0].case_no, "error": None}
+    finally:
+        await http.aclose()
