@@ -1,6 +1,9 @@
 """Evaluate legal.answerer on the held-out and dev question sets.
 
-Usage: ``python bench/legal_eval.py [--set heldout|dev|both] [--verbose]``.
+Usage: ``python bench/legal_eval.py [--set heldout|dev|colloquial|devall|both] [--verbose]``.
+
+``dev`` = dev_questions.yml (short, keyword-like), ``colloquial`` = dev_colloquial.yml (long,
+colloquial), ``devall`` = both dev sets (what thresholds are tuned on), ``both`` = heldout + dev.
 
 Metrics, per set:
 - top-1: share of ALL questions where ``answer()`` does the right thing: its first
@@ -27,7 +30,12 @@ from legal.answerer import LegalAnswerer, article_id
 from legal.model import LegalAnswer
 from legal.paths import DATA_DIR
 
-SETS = {"heldout": "heldout_questions.yml", "dev": "dev_questions.yml"}
+SETS = {
+    "heldout": "heldout_questions.yml",
+    "dev": "dev_questions.yml",
+    "colloquial": "dev_colloquial.yml",
+}
+GROUPS = {"devall": ["dev", "colloquial"], "both": ["heldout", "dev"]}
 
 
 @dataclass
@@ -82,13 +90,18 @@ def report(name: str, rows: list[Row], ms: float, verbose: bool) -> None:
     oos = [r for r in rows if not r.in_scope]
     top1 = sum(r.top1_ok for r in rows) / len(rows)
     top3 = sum(any(i in r.expect for i in r.top3) for r in scoped) / max(len(scoped), 1)
+    ranked1 = sum(bool(r.top3) and r.top3[0] in r.expect for r in scoped) / max(len(scoped), 1)
     abstain = sum(r.declined for r in scoped) / max(len(scoped), 1)
+    wrong = sum(not r.declined and not r.top1_ok for r in scoped) / max(len(scoped), 1)
+    oos_wrong = sum(not r.declined for r in oos)
     oos_ok = sum(r.declined for r in oos) / max(len(oos), 1)
     print(f"[{name}] n={len(rows)} (in-scope {len(scoped)}, out-of-scope {len(oos)})")
     print(f"  top-1 (end-to-end, all questions): {top1:.1%}")
+    print(f"  ranked first (ranking, in-scope):  {ranked1:.1%}")
     print(f"  top-3 (ranking, in-scope):         {top3:.1%}")
     print(f"  abstention rate (in-scope):        {abstain:.1%}")
-    print(f"  correct abstention (out-of-scope): {oos_ok:.1%}")
+    print(f"  answered and wrong (in-scope):     {wrong:.1%}")
+    print(f"  correct abstention (out-of-scope): {oos_ok:.1%} ({oos_wrong} answered)")
     print(f"  answer+ranked latency:             {ms:.1f} ms/question")
     if verbose:
         for r in rows:
@@ -99,13 +112,13 @@ def report(name: str, rows: list[Row], ms: float, verbose: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--set", choices=["heldout", "dev", "both"], default="both")
+    parser.add_argument("--set", choices=[*SETS, *GROUPS], default="both")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     answerer = LegalAnswerer.load()
     print(f"load: {time.perf_counter() - started:.2f} s")
-    names = ["heldout", "dev"] if args.set == "both" else [args.set]
+    names = GROUPS.get(args.set, [args.set])
     for name in names:
         rows, ms = evaluate(answerer, name)
         report(name, rows, ms, args.verbose)

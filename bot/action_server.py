@@ -28,6 +28,10 @@ def build_app(cors_origins: str | None) -> Sanic:
         from integration.client import drainer_from_env
 
         app.ctx.drainer_task = loop.create_task(drainer_from_env().run_forever())
+        # Build the legal index in the background so the first legal question is answered quickly.
+        from bot.actions.legal import legal_answerer
+
+        app.ctx.legal_warmup = loop.run_in_executor(None, legal_answerer)
 
     @app.listener("before_server_stop")
     async def stop_outbox_drainer(app: Sanic, loop: Any) -> None:

@@ -40,7 +40,9 @@ def print_urls(s: StackSettings) -> None:
 
 def run(s: StackSettings) -> int:
     """Set up, start, warm up, then wait until Ctrl-C or a service dies; always stop everything."""
+    # Both signals stop everything, even when started in the background (where SIGINT is ignored).
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     supervisor = Supervisor(log_dir=s.var_dir / "log", cwd=ROOT)
     started = time.monotonic()
     try:

@@ -1,4 +1,5 @@
-"""Build step: parse the statute files and write legal/data/statutes.jsonl.
+"""Build step: parse the statute files and write legal/data/statutes.jsonl, then segment
+every article once and write legal/data/statute_tokens.txt (so loading needs no jieba pass).
 
 Usage: ``python -m legal.build [--laws DIR] [--out FILE]``.
 """
@@ -8,14 +9,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from legal.index import dumps
-from legal.paths import DATA_DIR, STATUTES_FILE, default_laws_dir
+from legal.index import StatuteIndex, dumps
+from legal.paths import DATA_DIR, STATUTES_FILE, TOKENS_FILE, USERDICT_FILE, default_laws_dir
 from legal.statutes import parse_dir
+from legal.textproc import TextProcessor
+from legal.tokens import dumps_tokens, fingerprint
 
 
 def build_text(laws_dir: Path) -> str:
     """The exact content of statutes.jsonl for a laws directory."""
     return dumps(parse_dir(laws_dir))
+
+
+def build_tokens_text(statutes: Path, userdict: Path) -> str:
+    """The exact content of statute_tokens.txt for a statutes.jsonl and user dictionary."""
+    index = StatuteIndex.read(statutes)
+    text = TextProcessor(userdict, {})
+    return dumps_tokens(index, text.tokens, fingerprint(statutes, userdict))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +35,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     laws_dir: Path = args.laws or default_laws_dir()
     text = build_text(laws_dir)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {text.count(chr(10))} articles from {laws_dir} to {args.out}")
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8", newline="\n")
+    print(f"wrote {text.count(chr(10))} articles from {laws_dir} to {out}")
+    tokens_out = out.parent / TOKENS_FILE
+    userdict = out.parent / USERDICT_FILE
+    if not userdict.exists():
+        userdict = DATA_DIR / USERDICT_FILE
+    tokens = build_tokens_text(out, userdict)
+    tokens_out.write_text(tokens, encoding="utf-8", newline="\n")
+    print(f"wrote article tokens to {tokens_out}")
     return 0
 
 

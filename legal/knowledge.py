@@ -65,7 +65,9 @@ def parse_entry(raw: dict[str, Any]) -> KnowledgeEntry:
 
 def load_knowledge(path: Path) -> list[KnowledgeEntry]:
     """All entries of a knowledge file; ids must be unique."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # The C loader (libyaml) parses the same safe subset about five times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     entries = [parse_entry(raw) for raw in data.get("entries") or []]
     ids = [e.id for e in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})

@@ -12,6 +12,8 @@ STATUTES_FILE = "statutes.jsonl"
 KNOWLEDGE_FILE = "knowledge.yml"
 USERDICT_FILE = "legal_userdict.txt"
 SYNONYMS_FILE = "synonyms.yml"
+FILLERS_FILE = "fillers.txt"
+TOKENS_FILE = "statute_tokens.txt"  # article tokens precomputed by ``python -m legal.build``
 
 
 def default_laws_dir() -> Path:

@@ -10,11 +10,20 @@ scripts/setup_envs.sh || exit 1
 .venv/svc/bin/python -m launcher train || exit 1
 
 status=0
+mkdir -p var/test-results
 echo "== service environment (Python 3.11): unit, integration, end-to-end =="
 .venv/svc/bin/python -m pytest tests --ignore=tests/bot -p no:cacheprovider "$@" || status=1
 
 echo "== bot environment (Python 3.10): custom actions =="
 .venv/bot/bin/python -m pytest tests/bot -p no:cacheprovider -W ignore::DeprecationWarning || status=1
+
+echo "== dialogue: test stories (rasa test core, never trained on) =="
+.venv/bot/bin/rasa test core --stories tests/stories --model bot/models/jiefen.tar.gz \
+  --out var/test-results/core --fail-on-prediction-errors \
+  > var/test-results/core.log 2>&1 \
+  && echo "test stories: all passed" \
+  || { status=1; grep -E "Failed stories|Correct:|story" var/test-results/core.log | tail -20;
+       echo "test stories FAILED: see var/test-results/core (failed_test_stories.yml)"; }
 
 if [[ $status -ne 0 ]]; then echo "make test: FAILED"; else echo "make test: all suites passed"; fi
 exit $status

@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 MIN_DESCRIPTION_CHARS = 6
 MAX_DESCRIPTION_CHARS = 2000
 _NAME_CORRECTION_MARKERS = ("姓名", "名字", "我叫", "叫我")
+# Intents that interrupt the form rather than answer the question it asked.
+_NOT_AN_ANSWER = {"request_human", "safety_emergency", "ask_legal", "ask_center_info", "chitchat"}
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -49,6 +51,19 @@ class ValidateIntakeForm(FormValidationAction):
             return {}
         name = extract_person_name(text)
         return {"applicant_name": name} if name else {}
+
+    async def extract_applicant_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A mobile number anywhere in the message (spaces, dashes, spoken digits) fills the slot."""
+        text = tracker.latest_message.get("text") or ""
+        phone = normalize_mobile(text)
+        if phone:
+            return {"applicant_phone": phone}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") == "applicant_phone" and intent not in _NOT_AN_ANSWER:
+            return {"applicant_phone": text}  # invalid: validation explains and asks again
+        return {}
 
     def validate_description(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

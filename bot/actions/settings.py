@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.actions.office_hours import OfficeHours
+
 
 @dataclass(frozen=True)
 class ActionSettings:
@@ -15,6 +17,9 @@ class ActionSettings:
     center_address: str
     center_hotline: str
     office_hours: str
+    hours: OfficeHours
+    timezone: str
+    handoff_wait_minutes: int
 
     @classmethod
     def from_env(cls) -> ActionSettings:
@@ -24,6 +29,11 @@ class ActionSettings:
             center_address=os.environ.get("CENTER_ADDRESS", "示范县人民路100号公共法律服务中心一楼"),
             center_hotline=os.environ.get("CENTER_HOTLINE", "0539-12348"),
             office_hours=os.environ.get("CENTER_OFFICE_HOURS", "周一至周五 8:30-12:00、13:30-17:30"),
+            hours=OfficeHours.parse(
+                os.environ.get("CENTER_OFFICE_HOURS_SPEC", "mon-fri 08:30-12:00,13:30-17:30")
+            ),
+            timezone=os.environ.get("CENTER_TIMEZONE", "Asia/Shanghai"),
+            handoff_wait_minutes=int(os.environ.get("HANDOFF_WAIT_MINUTES", "5")),
         )
 
 

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from integration.client.buffered import QUEUED_NOTICE, BufferedCaseSystem
+from integration.client.buffered import HANDOFF_QUEUED_NOTICE, QUEUED_NOTICE, BufferedCaseSystem
 from integration.client.errors import (
     CaseNotFound,
     CaseRejected,
     CaseSystemError,
     CaseSystemUnavailable,
+    HandoffQueued,
 )
 from integration.client.factory import case_system_from_env, drainer_from_env
 from integration.client.http import HttpCaseSystem
@@ -27,8 +28,9 @@ from integration.client.types import (
 )
 
 __all__ = [
-    "QUEUED_NOTICE", "AppointmentView", "BookingRequest", "BufferedCaseSystem", "CaseNotFound",
-    "CaseRejected", "CaseSystem", "CaseSystemError", "CaseSystemUnavailable", "CaseView",
-    "CreateOutcome", "DrainReport", "FileOutbox", "HandoffRequest", "HttpCaseSystem",
-    "IntakeRequest", "OutboxDrainer", "SlotView", "case_system_from_env", "drainer_from_env",
+    "HANDOFF_QUEUED_NOTICE", "QUEUED_NOTICE", "AppointmentView", "BookingRequest",
+    "BufferedCaseSystem", "CaseNotFound", "CaseRejected", "CaseSystem", "CaseSystemError",
+    "CaseSystemUnavailable", "CaseView", "CreateOutcome", "DrainReport", "FileOutbox",
+    "HandoffQueued", "HandoffRequest", "HttpCaseSystem", "IntakeRequest", "OutboxDrainer",
+    "SlotView", "case_system_from_env", "drainer_from_env",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
-from integration.client.errors import CaseSystemUnavailable
+from integration.client.errors import CaseSystemUnavailable, HandoffQueued
 from integration.client.outbox import FileOutbox
 from integration.client.port import CaseSystem
 from integration.client.types import (
@@ -26,10 +26,17 @@ QUEUED_NOTICE = (
     "生成统一案件编号，工作人员会通过您留下的电话与您联系，您无需重复提交。"
 )
 
+# What the bot can tell a citizen whose hand-off was queued (HandoffQueued): no person has it yet.
+HANDOFF_QUEUED_NOTICE = (
+    "您的转人工请求已经记录（回执号 {receipt}）。系统暂时繁忙，恢复后会第一时间转给工作人员，"
+    "您无需重复提交。如遇紧急情况或有人身危险，请立即拨打 110（急救 120）。"
+)
+
 
 class BufferedCaseSystem:
-    """Creation never fails for availability reasons: it is registered or queued on disk.
-    Every other call is passed through unchanged (a slot cannot be booked offline)."""
+    """Creation and hand-offs never get lost for availability reasons: they are delivered or
+    queued on disk. Every other call is passed through unchanged (a slot cannot be booked
+    offline)."""
 
     def __init__(self, inner: CaseSystem, outbox: FileOutbox) -> None:
         self.inner = inner
@@ -70,7 +77,14 @@ class BufferedCaseSystem:
         await self.inner.attach_transcript(case_no, text, conversation_id)
 
     async def request_handoff(self, request: HandoffRequest, idempotency_key: str) -> int:
-        return await self.inner.request_handoff(request, idempotency_key)
+        """The hand-off id when delivered; raises HandoffQueued(receipt_id) when it was queued."""
+        try:
+            return await self.inner.request_handoff(request, idempotency_key)
+        except CaseSystemUnavailable as exc:
+            receipt = self.outbox.put(request, idempotency_key)
+            log.warning("case service unavailable; hand-off queued as %s (urgent=%s)",
+                        receipt, request.urgent)
+            raise HandoffQueued(receipt, urgent=request.urgent) from exc
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -24,3 +24,16 @@ class CaseRejected(CaseSystemError):
 
 class CaseNotFound(CaseRejected):
     """No such case (or appointment)."""
+
+
+class HandoffQueued(CaseSystemUnavailable):
+    """The case system was unreachable, so the hand-off was saved in the durable outbox and will
+    be delivered by the drainer (with its original idempotency key). Nothing is lost, but no
+    person has seen it yet: tell the citizen so (``HANDOFF_QUEUED_NOTICE``) and, for ``urgent``
+    ones, give the emergency numbers. A subclass of CaseSystemUnavailable, so callers that only
+    handle availability errors keep working."""
+
+    def __init__(self, receipt_id: str, urgent: bool = False) -> None:
+        super().__init__(f"hand-off queued in the outbox as {receipt_id}")
+        self.receipt_id = receipt_id
+        self.urgent = urgent

@@ -40,7 +40,15 @@ class CaseSystem(Protocol):
                                 conversation_id: str | None = None) -> None: ...
 
     async def request_handoff(self, request: HandoffRequest, idempotency_key: str) -> int:
-        """Returns the hand-off request id."""
+        """Ask for a person to take over; returns the hand-off id. The same key never creates a
+        second hand-off.
+
+        Always an id when it returns: a hand-off that could not be delivered is never reported
+        as an id. ``BufferedCaseSystem`` then saves it in the durable outbox (delivered later by
+        ``OutboxDrainer``) and raises ``HandoffQueued`` (``.receipt_id``, ``.urgent``), a
+        subclass of ``CaseSystemUnavailable``; an unbuffered adapter raises
+        ``CaseSystemUnavailable`` itself. ``CaseRejected`` (HTTP 422) means the packet is
+        malformed and was not stored."""
         ...
 
     async def aclose(self) -> None: ...

@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from integration.client.handoff import HandoffRequest
+
 
 @dataclass(frozen=True)
 class IntakeRequest:
@@ -147,19 +149,6 @@ class AppointmentView:
         return cls(ref=d["ref"], status=d["status"], institution_name=d["institution"]["name"],
                    mediator_name=d["mediator"]["name"], start=datetime.fromisoformat(d["start"]),
                    end=datetime.fromisoformat(d["end"]), case_no=d.get("case_no"))
-
-
-@dataclass(frozen=True)
-class HandoffRequest:
-    conversation_id: str
-    reason: str
-    summary: str | None = None
-    phone: str | None = None
-    case_no: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"conversation_id": self.conversation_id, "reason": self.reason,
-                "summary": self.summary, "phone": self.phone, "case_no": self.case_no}
 
 
 __all__ = ["AppointmentView", "BookingRequest", "CaseView", "CreateOutcome", "Due",

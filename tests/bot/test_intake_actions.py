@@ -168,3 +168,21 @@ def test_the_idempotency_key_is_stable_and_content_bound() -> None:
     assert idempotency_key("c", a) == idempotency_key("c", a)
     assert idempotency_key("c", a) != idempotency_key("c", b)
     assert idempotency_key("c", a) != idempotency_key("d", a)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "requested", "expected"),
+    [
+        ("138 0013 8000", "inform", "applicant_phone", {"applicant_phone": "13800138000"}),
+        ("不对，电话是幺三九一二三四五六七八", "correct", "intake_confirmed",
+         {"applicant_phone": "13912345678"}),
+        ("12345", "nlu_fallback", "applicant_phone", {"applicant_phone": "12345"}),
+        ("转人工", "request_human", "applicant_phone", {}),
+        ("对", "affirm", "intake_confirmed", {}),
+    ],
+)
+async def test_a_phone_is_read_from_the_whole_message(
+    text: str, intent: str, requested: str, expected: dict[str, Any]
+) -> None:
+    tracker = make_tracker(text=text, intent=intent, requested_slot=requested)
+    assert await ValidateIntakeForm().extract_applicant_phone(CollectingDispatcher(), tracker, {}) == expected

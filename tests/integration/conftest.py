@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sanic import Sanic
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from integration.service.adapters.db import make_engine, migrate
 from integration.service.adapters.unit_of_work import uow_factory
+from integration.service.api.app import create_app
 from integration.service.services.context import ServiceContext
 from integration.service.services.routing import load_routing
 from integration.service.services.seed import load_directory
@@ -23,6 +25,7 @@ from tests.integration.pg import find_bin_dir, throwaway_cluster
 # A Monday 10:00 in Shanghai: inside working hours, far from year boundaries.
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 _db_names = itertools.count()
+_app_names = itertools.count()
 
 
 class Clock:
@@ -90,3 +93,9 @@ def ctx(settings: Settings, clock: Clock) -> Iterator[ServiceContext]:
                          booking_horizon=timedelta(days=settings.booking_horizon_days),
                          clock=clock)
     engine.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, ctx: ServiceContext) -> Sanic:
+    """The API over `ctx` (own clock, own database), for Sanic's ASGI test client."""
+    return create_app(settings, name=f"case_api_{next(_app_names)}", service=ctx)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sanic import Sanic
+
 from integration.service.domain.intake import NewCase, parse_new_case
 from integration.service.services import cases
 from integration.service.services.context import ServiceContext
 from integration.service.services.idempotency import run_idempotent
 
 VALID_ID = "11010519491231002X"
+BOT = {"Authorization": "Bearer dev-bot-token"}
+STAFF = {"Authorization": "Bearer dev-staff-token"}
 
 
 def case_body(**overrides: Any) -> dict[str, Any]:
@@ -33,3 +37,11 @@ def register(ctx: ServiceContext, key: str | None = None, **overrides: Any) -> d
     result = run_idempotent(ctx, "bot", key, body,
                             lambda uow: (201, cases.register(ctx, uow, new, "bot")))
     return result.body
+
+
+async def call(app: Sanic, method: str, path: str, headers: dict[str, str] | None = None,
+               **kw: Any) -> Any:
+    """One request through Sanic's ASGI test client; the bot's token unless told otherwise."""
+    _, resp = await getattr(app.asgi_client, method)(
+        path, headers=BOT if headers is None else headers, **kw)
+    return resp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import re
 from typing import Any
 
 import pytest
@@ -10,26 +10,9 @@ from sanic import Sanic
 from sqlalchemy import func, select
 
 from integration.service.adapters import orm
-from integration.service.api.app import create_app
 from integration.service.api.openapi import PATHS
 from integration.service.services.context import ServiceContext
-from integration.service.settings import Settings
-from tests.integration.helpers import case_body
-
-BOT = {"Authorization": "Bearer dev-bot-token"}
-STAFF = {"Authorization": "Bearer dev-staff-token"}
-_names = itertools.count()
-
-
-@pytest.fixture
-def app(settings: Settings, ctx: ServiceContext) -> Sanic:
-    return create_app(settings, name=f"case_api_{next(_names)}", service=ctx)
-
-
-async def call(app: Sanic, method: str, path: str, headers: dict[str, str] | None = None,
-               **kw: Any) -> Any:
-    _, resp = await getattr(app.asgi_client, method)(path, headers=BOT if headers is None else headers, **kw)
-    return resp
+from tests.integration.helpers import BOT, STAFF, call, case_body
 
 
 def _cases(ctx: ServiceContext) -> int:
@@ -162,6 +145,6 @@ async def test_openapi_documents_every_route(app: Sanic) -> None:
     resp = await call(app, "get", "/api/openapi.json")
     assert resp.status == 200 and resp.json["openapi"].startswith("3.")
     for route in app.router.routes:
-        path = "/" + route.path.replace("<case_no:str>", "{case_no}").replace("<ref:str>", "{ref}")
+        path = "/" + re.sub(r"<(\w+)(?::[^>]*)?>", r"{\1}", route.path)
         for method in route.methods:
             assert method.lower() in PATHS.get(path, {}), f"{method} {path} not documented"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
+from datetime import UTC, datetime
 
-from integration.service.adapters.db import make_engine, migrate
-from integration.service.adapters.orm import Base
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy.orm import Session
+
+from integration.service.adapters.db import MIGRATIONS, make_engine, migrate
+from integration.service.adapters.orm import Base, Case, Handoff
+from integration.service.adapters.types import UTCDateTime
 
 
 def test_migrations_match_models(db_url: str) -> None:
@@ -17,3 +24,35 @@ def test_migrations_match_models(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_0002_keeps_existing_handoffs(db_url: str) -> None:
+    """Hand-offs stored before the packet existed get defaults and keep their case number."""
+    engine = make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    now = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    old = sa.table("handoffs", *(sa.column(c) for c in (
+        "id", "conversation_id", "case_id", "reason", "status")),
+        sa.column("created_at", UTCDateTime()))
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Case).values(
+            id=1, case_no="JF-2026-000001", status="registered", category="labour",
+            description="欠薪", channel="robot", created_at=now, updated_at=now, route_by=now,
+            contact_by=now, close_by=now, follow_up_by=now))
+        conn.execute(sa.insert(old), [
+            {"id": 1, "conversation_id": "c1", "case_id": 1, "reason": "人工", "status": "open",
+             "created_at": now},
+            {"id": 2, "conversation_id": "c2", "case_id": None, "reason": "人工",
+             "status": "open", "created_at": now}])
+    migrate(engine)
+    with Session(engine) as session:
+        rows = [(h.id, h.case_no, h.reason_code, h.urgent, h.channel, h.collected, h.transcript,
+                 h.callback_requested, h.status)
+                for h in session.scalars(sa.select(Handoff).order_by(Handoff.id))]
+    engine.dispose()
+    assert rows == [(1, "JF-2026-000001", "requested", False, "web", {}, [], False, "open"),
+                    (2, None, "requested", False, "web", {}, [], False, "open")]

@@ -16,6 +16,8 @@ from integration.client import (
     BufferedCaseSystem,
     CaseRejected,
     FileOutbox,
+    HandoffQueued,
+    HandoffRequest,
     HttpCaseSystem,
     IntakeRequest,
     OutboxDrainer,
@@ -103,5 +105,35 @@ async def test_outbox_delivers_exactly_once_after_restart(service: ServiceProces
         assert len(cases) == 1 and retried.case_no == cases[0].case_no
         status = outbox.status(queued.receipt_id or "")
         assert status == {"state": "delivered", "case_no": cases[0].case_no, "error": None}
+    finally:
+        await http.aclose()
+
+
+async def test_handoff_queued_while_down_is_delivered_once(service: ServiceProcess,
+                                                           tmp_path: Path) -> None:
+    handoff = HandoffRequest("conv-e2e", "安全风险：家暴", phone="13700137000",
+                             reason_code="safety", category="family", channel="phone",
+                             collected={"applicant_name": "王五"},
+                             transcript=[{"speaker": "citizen", "text": "他又打我了",
+                                          "at": None, "confidence": 0.7}])
+    http = _client(service)
+    outbox = FileOutbox(tmp_path / "outbox")
+    system = BufferedCaseSystem(http, outbox)
+    try:
+        with pytest.raises(HandoffQueued) as queued:  # the service is not running
+            await system.request_handoff(handoff, "conv-e2e:handoff:safety")
+        with pytest.raises(HandoffQueued):  # the action is retried: still one entry
+            await system.request_handoff(handoff, "conv-e2e:handoff:safety")
+        assert queued.value.urgent and len(outbox.pending()) == 1
+        service.start()
+        report = await OutboxDrainer(outbox, http).drain_once()
+        assert (report.delivered, report.remaining) == (1, 0)
+        late = await system.request_handoff(handoff, "conv-e2e:handoff:safety")  # a late retry
+        staff = httpx.get(f"{service.url}/api/handoffs",
+                          headers={"Authorization": "Bearer dev-staff-token"}).json()["items"]
+        assert [h["id"] for h in staff] == [late]
+        assert staff[0]["urgent"] and staff[0]["transcript"][0]["text"] == "他又打我了"
+        assert outbox.status(queued.value.receipt_id) == {"state": "delivered",
+                                                          "handoff_id": late, "error": None}
     finally:
         await http.aclose()

@@ -1,4 +1,4 @@
-"""`python -m integration.client.outbox drain|list`: deliver or list queued intakes."""
+"""`python -m integration.client.outbox drain|list`: deliver or list queued intakes and hand-offs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import sys
 
 from integration.client.outbox import OutboxDrainer
+from integration.client.types import IntakeRequest
 
 
 async def _cli(argv: list[str]) -> int:
@@ -19,7 +20,9 @@ async def _cli(argv: list[str]) -> int:
     outbox = outbox_from_env()
     if args.command == "list":
         for e in outbox.pending():
-            print(e.receipt_id, e.queued_at, e.intake.category)
+            label = e.request.category if isinstance(e.request, IntakeRequest) else (
+                e.request.reason_code + (" urgent" if e.urgent else ""))
+            print(e.receipt_id, e.queued_at, e.kind, label)
         return 0
     http = http_from_env()
     try:

@@ -15,7 +15,11 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; for SQLite, make every transaction a write transaction (BEGIN IMMEDIATE)
-    so concurrent writers queue on the database lock instead of failing on upgrade."""
+    so concurrent writers queue on the database lock instead of failing on upgrade.
+
+    Statement parameters (names, phones, transcripts) are kept out of SQLAlchemy's exception
+    messages and logs (`hide_parameters`)."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_size", 10)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -211,13 +212,29 @@ class Transcript(Base):
 
 
 class Handoff(Base):
+    """A request for a person to take over, with the packet staff need (see domain/handoff.py).
+    Status: open -> claimed -> closed (or open -> closed)."""
+
     __tablename__ = "handoffs"
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(128), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    case_no: Mapped[str | None] = mapped_column(String(32))  # as given; case_id if it matched
     reason: Mapped[str] = mapped_column(String(200))
+    reason_code: Mapped[str] = mapped_column(String(32), server_default="requested")
+    urgent: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    category: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(16), server_default="web")
     summary: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(11))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    collected: Mapped[dict[str, str]] = mapped_column(JSON, server_default=text("'{}'"))
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default=text("'[]'"))
+    callback_requested: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None]
+    close_note: Mapped[str | None] = mapped_column(Text)
     case: Mapped[Case | None] = relationship(lazy="joined")

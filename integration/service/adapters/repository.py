@@ -15,6 +15,7 @@ from integration.service.domain.errors import (
     AppointmentNotFound,
     CaseNotFound,
     DuplicateRequest,
+    HandoffNotFound,
     InstitutionNotFound,
     MediatorNotFound,
     SlotTaken,
@@ -49,10 +50,13 @@ class Repository:
         self.session.add(row)
 
     def get_case(self, case_no: str) -> orm.Case:
-        case = self.session.scalars(select(orm.Case).where(orm.Case.case_no == case_no)).first()
+        case = self.find_case(case_no)
         if case is None:
             raise CaseNotFound()
         return case
+
+    def find_case(self, case_no: str) -> orm.Case | None:
+        return self.session.scalars(select(orm.Case).where(orm.Case.case_no == case_no)).first()
 
     def cases_by_phone(self, phone: str, limit: int = 50) -> Sequence[orm.Case]:
         ids = select(orm.Party.case_id).where(orm.Party.phone == phone,
@@ -149,6 +153,26 @@ class Repository:
         except IntegrityError as exc:
             raise DuplicateRequest() from exc
 
-    def handoffs(self, status: str) -> Sequence[orm.Handoff]:
-        stmt = select(orm.Handoff).where(orm.Handoff.status == status).order_by(orm.Handoff.id)
+    # -- hand-offs -------------------------------------------------------------------------
+    def handoff(self, handoff_id: int) -> orm.Handoff:
+        row = self.session.get(orm.Handoff, handoff_id, populate_existing=True)
+        if row is None:
+            raise HandoffNotFound()
+        return row
+
+    def handoffs(self, status: str, limit: int = 200) -> Sequence[orm.Handoff]:
+        """Urgent ones first, then oldest first."""
+        stmt = (select(orm.Handoff).where(orm.Handoff.status == status)
+                .order_by(orm.Handoff.urgent.desc(), orm.Handoff.created_at, orm.Handoff.id)
+                .limit(limit))
         return self.session.scalars(stmt).all()
+
+    def move_handoff(self, handoff_id: int, from_statuses: Sequence[str],
+                     **values: object) -> bool:
+        """Set `values` only if the hand-off is in one of `from_statuses`, as one conditional
+        UPDATE, so of two staff claiming at once exactly one wins. False if it was not."""
+        stmt = (update(orm.Handoff)
+                .where(orm.Handoff.id == handoff_id, orm.Handoff.status.in_(from_statuses))
+                .values(**values).returning(orm.Handoff.id)
+                .execution_options(synchronize_session=False))
+        return self.session.execute(stmt).scalar_one_or_none() is not None

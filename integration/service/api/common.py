@@ -55,3 +55,8 @@ def idempotency_key(request: Request) -> str | None:
 def result_response(result: Result) -> HTTPResponse:
     headers = {"Idempotent-Replayed": "true"} if result.replayed else None
     return json(result.body, status=result.status, headers=headers)
+
+
+def optional_body(request: Request) -> dict[str, Any]:
+    """Like `body`, but an empty request body is an empty object (actions without parameters)."""
+    return body(request) if request.body else {}

@@ -16,6 +16,7 @@ STATUS: list[tuple[type[d.DomainError], int]] = [
     (d.NotFound, 404),
     (d.ValidationFailed, 422),
     (d.InvalidTransition, 409),
+    (d.HandoffConflict, 409),
     (d.SlotTaken, 409),
     (d.SlotUnavailable, 422),
     (d.IdempotencyConflict, 422),

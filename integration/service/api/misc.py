@@ -1,4 +1,4 @@
-"""Health, institutions, hand-off requests and the staff work list."""
+"""Health, institutions and the staff work list."""
 
 from __future__ import annotations
 
@@ -6,19 +6,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sqlalchemy import text
 
-from integration.service.api.common import (
-    actor,
-    body,
-    idempotency_key,
-    offload,
-    require_staff,
-    result_response,
-    service,
-)
-from integration.service.domain import validation as v
-from integration.service.services import conversations, scheduler
+from integration.service.api.common import offload, require_staff, service
+from integration.service.services import scheduler
 from integration.service.services.context import ServiceContext
-from integration.service.services.idempotency import run_idempotent
 
 bp = Blueprint("misc")
 
@@ -42,26 +32,6 @@ async def institutions(request: Request) -> HTTPResponse:
             return [{"code": i.code, "name": i.name, "kind": i.kind}
                     for i in uow.repo.institutions()]
     return json({"items": await offload(load, service(request))})
-
-
-@bp.post("/api/handoffs")
-async def request_handoff(request: Request) -> HTTPResponse:
-    data = body(request)
-    conv = v.required_text(data, "conversation_id", max_len=128)
-    reason = v.required_text(data, "reason", max_len=200)
-    summary = v.text(data, "summary", max_len=v.MAX_DESCRIPTION, required=False)
-    phone = v.phone(data["phone"], "phone") if data.get("phone") else None
-    case_no = v.text(data, "case_no", max_len=32, required=False)
-    ctx, who = service(request), actor(request)
-    result = await offload(run_idempotent, ctx, who, idempotency_key(request), data, lambda uow: (
-        201, conversations.request_handoff(ctx, uow, conv, reason, summary, phone, case_no, who)))
-    return result_response(result)
-
-
-@bp.get("/api/handoffs")
-async def list_handoffs(request: Request) -> HTTPResponse:
-    require_staff(request)
-    return json({"items": await offload(conversations.open_handoffs, service(request))})
 
 
 @bp.get("/api/staff/cases")

@@ -8,17 +8,54 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from integration.categories import CATEGORY_NAMES, CHANNELS
+from integration.handoff_vocab import (
+    MAX_COLLECTED,
+    MAX_SLOT_VALUE,
+    MAX_TURN_CHARS,
+    MAX_TURNS,
+    REASON_NAMES,
+    SPEAKERS,
+    STATUSES,
+)
+
 bp = Blueprint("openapi")
 
 _ERR = {"$ref": "#/components/schemas/Error"}
 _CASE = {"$ref": "#/components/schemas/Case"}
 _APPT = {"$ref": "#/components/schemas/Appointment"}
+_HANDOFF = {"$ref": "#/components/schemas/Handoff"}
 _IDEM = {"name": "Idempotency-Key", "in": "header", "required": False,
          "schema": {"type": "string", "maxLength": 200}}
+_S = {"type": "string"}
+_NS = {"type": ["string", "null"]}
+_TURN = {"type": "object", "required": ["speaker", "text"], "properties": {
+    "speaker": {"enum": list(SPEAKERS)},
+    "text": {"type": "string", "maxLength": MAX_TURN_CHARS},
+    "at": {"type": ["string", "null"], "format": "date-time"},
+    "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1}}}
+_PACKET: dict[str, Any] = {
+    "conversation_id": {"type": "string", "maxLength": 128},
+    "reason": {"type": "string", "maxLength": 200, "description": "free text for staff"},
+    "reason_code": {"enum": list(REASON_NAMES), "default": "requested"},
+    "urgent": {"type": "boolean", "default": False,
+               "description": "always true when reason_code is safety"},
+    "category": {"type": ["string", "null"], "enum": [None, *CATEGORY_NAMES]},
+    "channel": {"enum": list(CHANNELS), "default": "web"},
+    "summary": {"type": ["string", "null"]},
+    "phone": {"type": ["string", "null"]},
+    "case_no": {"type": ["string", "null"]},
+    "collected": {"type": "object", "maxProperties": MAX_COLLECTED,
+                  "additionalProperties": {"type": "string", "maxLength": MAX_SLOT_VALUE},
+                  "description": "slot name -> value, e.g. applicant_name, applicant_phone"},
+    "transcript": {"type": "array", "items": _TURN,
+                   "description": f"only the last {MAX_TURNS} turns are kept"},
+    "callback_requested": {"type": "boolean", "default": False},
+}
 
 
 def _op(summary: str, ok: dict[str, Any] | None = None, status: str = "200",
-        body: bool = False, params: list[dict[str, Any]] | None = None,
+        body: bool | dict[str, Any] = False, params: list[dict[str, Any]] | None = None,
         staff: bool = False) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": summary + ("（仅工作人员）" if staff else ""),
@@ -29,8 +66,8 @@ def _op(summary: str, ok: dict[str, Any] | None = None, status: str = "200",
     if params:
         op["parameters"] = params
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"type": "object"}}}}
+        op["requestBody"] = {"required": body is True, "content": {"application/json": {
+            "schema": {"type": "object"} if body is True else body}}}
     return op
 
 
@@ -62,9 +99,22 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/cases/{case_no}/follow-up": {"post": _op("记录回访结果", _CASE, body=True,
                                                    staff=True)},
     "/api/cases/{case_no}/transcript": {"put": _op("附加（替换）对话记录", body=True)},
-    "/api/handoffs": {"post": _op("请求转人工（支持 Idempotency-Key）", status="201", body=True,
-                                  params=[_IDEM]),
-                      "get": _op("待处理的转人工请求", staff=True)},
+    "/api/handoffs": {
+        "post": {**_op("请求转人工，附完整交接信息（支持 Idempotency-Key）", _HANDOFF, "201",
+                       params=[_IDEM]),
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"$ref": "#/components/schemas/HandoffRequest"}}}}},
+        "get": _op("转人工请求列表：紧急优先，其次最早优先", _items(_HANDOFF), staff=True,
+                   params=[{"name": "status", "in": "query", "required": False, "schema": {
+                       "enum": list(STATUSES), "default": "open"}}]),
+    },
+    "/api/handoffs/{handoff_id}": {"get": _op("查看转人工请求", _HANDOFF, staff=True)},
+    "/api/handoffs/{handoff_id}/claim": {"post": _op(
+        "接手转人工请求（open → claimed；已被接手返回 409）", _HANDOFF, staff=True,
+        params=[_IDEM])},
+    "/api/handoffs/{handoff_id}/close": {"post": _op(
+        "结束转人工请求（可附 note）", _HANDOFF, staff=True, params=[_IDEM],
+        body={"type": "object", "properties": {"note": _NS}})},
     "/api/staff/cases": {"get": _op("工作台：逾期案件优先", _items(_CASE), staff=True)},
     "/api/staff/overdue-check": {"post": _op("立即执行逾期检查", staff=True)},
     "/api/slots": {"get": _op("可预约时段", params=[_q("institution"), _q("date")])},
@@ -77,8 +127,6 @@ PATHS: dict[str, dict[str, Any]] = {
                                                        params=[_IDEM])},
 }
 
-_S = {"type": "string"}
-_NS = {"type": ["string", "null"]}
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
         "code": _S, "message": _S, "field": _S}, "required": ["code", "message"]}}},
@@ -104,6 +152,18 @@ SCHEMAS: dict[str, Any] = {
             "route_by", "contact_by", "close_by", "follow_up_by")}},
         "overdue": {"type": "array", "items": _S},
         "conversation_id": _NS}},
+    "HandoffRequest": {"type": "object", "required": ["conversation_id", "reason"],
+                       "properties": _PACKET},
+    "Handoff": {"type": "object", "properties": {
+        **_PACKET,
+        "id": {"type": "integer"},
+        "status": {"enum": list(STATUSES)},
+        "reason_name": _S,
+        "category_name": _NS,
+        "case_found": {"type": "boolean",
+                       "description": "case_no names an existing case (linked)"},
+        "created_at": _S, "claimed_by": _NS, "claimed_at": _NS, "closed_by": _NS,
+        "closed_at": _NS, "close_note": _NS}},
     "Appointment": {"type": "object", "properties": {
         "ref": _S, "status": {"enum": ["booked", "cancelled", "rescheduled"]},
         "institution": {"type": "object"}, "mediator": {"type": "object"}, "start": _S,

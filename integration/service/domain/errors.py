@@ -49,6 +49,28 @@ class MediatorNotFound(NotFound):
     message = "未找到该调解员"
 
 
+class HandoffNotFound(NotFound):
+    code = "handoff_not_found"
+    message = "未找到该转人工请求"
+
+
+class HandoffConflict(DomainError):
+    """The hand-off is not in a state that allows the action (HTTP 409)."""
+
+    code = "handoff_conflict"
+    message = "该转人工请求当前状态不允许该操作"
+
+
+class HandoffAlreadyClaimed(HandoffConflict):
+    code = "handoff_already_claimed"
+    message = "该转人工请求已被其他工作人员接手"
+
+
+class HandoffClosed(HandoffConflict):
+    code = "handoff_closed"
+    message = "该转人工请求已处理完毕"
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
     message = "案件当前状态不允许该操作"

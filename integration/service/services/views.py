@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from integration.categories import CATEGORY_NAMES
+from integration.handoff_vocab import REASON_NAMES
 from integration.service.adapters import orm
 from integration.service.domain.status import OUTCOME_NAMES, STATUS_NAMES, Outcome, Status
 from textnorm.mask import mask_id
@@ -77,4 +78,33 @@ def appointment_json(appt: orm.Appointment, tz: ZoneInfo) -> dict[str, Any]:
         "phone": appt.phone,
         "case_no": appt.case.case_no if appt.case else None,
         "replaced_by": appt.replaced_by,
+    }
+
+
+def handoff_json(row: orm.Handoff, tz: ZoneInfo) -> dict[str, Any]:
+    """The full hand-off packet as staff see it."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "urgent": row.urgent,
+        "reason_code": row.reason_code,
+        "reason_name": REASON_NAMES.get(row.reason_code, row.reason_code),
+        "reason": row.reason,
+        "conversation_id": row.conversation_id,
+        "channel": row.channel,
+        "category": row.category,
+        "category_name": CATEGORY_NAMES[row.category] if row.category else None,
+        "case_no": row.case.case_no if row.case else row.case_no,
+        "case_found": row.case is not None,
+        "summary": row.summary,
+        "phone": row.phone,
+        "callback_requested": row.callback_requested,
+        "collected": dict(row.collected),
+        "transcript": list(row.transcript),
+        "created_at": iso(row.created_at, tz),
+        "claimed_by": row.claimed_by,
+        "claimed_at": iso(row.claimed_at, tz),
+        "closed_by": row.closed_by,
+        "closed_at": iso(row.closed_at, tz),
+        "close_note": row.close_note,
     }

@@ -1,0 +1,171 @@
+"""Hand-off, fallback, office hours and legal answers in the dialogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import handoff as handoff_module
+from bot.actions.fallback import ActionFallback
+from bot.actions.handoff import ActionRequestHandoff, build_handoff, handoff_key
+from bot.actions.legal import ActionAnswerLegal
+from bot.actions.office_hours import OfficeHours
+from bot.actions.transcript import consecutive_fallbacks, transcript_turns
+from integration.client import CaseSystemUnavailable, HandoffRequest
+
+
+def conversation(
+    *turns: tuple[str, str], slots: dict[str, Any] | None = None, channel: str = "rest"
+) -> Tracker:
+    """A tracker with alternating citizen turns (text, intent) and bot replies."""
+    events: list[dict[str, Any]] = []
+    for i, (text, intent) in enumerate(turns):
+        parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+        events.append(
+            {
+                "event": "user",
+                "text": text,
+                "timestamp": 1764150000 + i,
+                "parse_data": parse,
+                "input_channel": channel,
+            }
+        )
+        events.append({"event": "bot", "text": f"回复{i}", "timestamp": 1764150000.5 + i})
+    latest = events[-2]["parse_data"] if events else {}
+    return Tracker(
+        "conv-9", {"requested_slot": None, **(slots or {})}, latest, events, False, None, {}, "action_listen"
+    )
+
+
+class FakeHandoffs:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.requests: list[tuple[HandoffRequest, str]] = []
+
+    async def request_handoff(self, request: HandoffRequest, idempotency_key: str) -> int:
+        if self.fail:
+            raise CaseSystemUnavailable("down")
+        self.requests.append((request, idempotency_key))
+        return 7
+
+
+@pytest.fixture
+def handoffs(monkeypatch: pytest.MonkeyPatch) -> FakeHandoffs:
+    fake = FakeHandoffs()
+    monkeypatch.setattr(handoff_module, "case_system", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def office_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(OfficeHours, "is_open", lambda self, moment: True)
+
+
+def test_office_hours_parse_and_decide() -> None:
+    hours = OfficeHours.parse("mon-fri 08:30-12:00,13:30-17:30")
+    assert hours.is_open(datetime(2026, 11, 26, 9, 0))  # Thursday morning
+    assert not hours.is_open(datetime(2026, 11, 26, 12, 30))  # lunch break
+    assert not hours.is_open(datetime(2026, 11, 28, 10, 0))  # Saturday
+    with pytest.raises(ValueError, match=r"expected e\.g\."):
+        OfficeHours.parse("weekdays 9-5")
+
+
+def test_transcript_and_fallback_count() -> None:
+    tracker = conversation(("你好", "greet"), ("啊啊啊", "nlu_fallback"), ("嗯嗯嗯", "nlu_fallback"))
+    turns = transcript_turns(tracker)
+    assert [t["speaker"] for t in turns] == ["citizen", "bot"] * 3
+    assert turns[0]["text"] == "你好" and turns[0]["at"].startswith("2025-")
+    assert consecutive_fallbacks(tracker) == 2
+    assert consecutive_fallbacks(conversation(("啊", "nlu_fallback"), ("你好", "greet"))) == 0
+
+
+async def test_first_miss_asks_to_rephrase(handoffs: FakeHandoffs) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, conversation(("你好", "greet"), ("啊啊", "nlu_fallback")), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_rephrase"]
+    assert handoffs.requests == []
+
+
+async def test_second_miss_in_a_row_hands_off(handoffs: FakeHandoffs, office_open: None) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(("啊啊", "nlu_fallback"), ("哦哦", "nlu_fallback"))
+    events = await ActionFallback().run(dispatcher, tracker, {})
+    ((request, _),) = handoffs.requests
+    assert request.reason_code == "not_understood" and not request.urgent
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_in_hours"]
+    assert {"event": "slot", "name": "handoff_status", "value": "requested", "timestamp": None} in events
+
+
+async def test_safety_handoff_is_urgent_and_carries_the_packet(
+    handoffs: FakeHandoffs, office_open: None
+) -> None:
+    slots = {
+        "category": "family",
+        "applicant_phone": "13800138000",
+        "applicant_name": "王芳",
+        "description": "丈夫经常打我",
+    }
+    tracker = conversation(("我老公又在打我了", "safety_emergency"), slots=slots)
+    await ActionRequestHandoff().run(CollectingDispatcher(), tracker, {})
+    ((request, key),) = handoffs.requests
+    assert request.reason_code == "safety" and request.urgent
+    assert request.category == "family" and request.phone == "13800138000"
+    assert request.collected["applicant_name"] == "王芳"
+    assert request.transcript[0]["text"] == "我老公又在打我了"
+    assert key == handoff_key(tracker, "safety")
+
+
+async def test_after_hours_a_callback_is_promised(
+    handoffs: FakeHandoffs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(OfficeHours, "is_open", lambda self, moment: False)
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHandoff().run(dispatcher, conversation(("转人工", "request_human")), {})
+    ((request, _),) = handoffs.requests
+    assert request.callback_requested and request.reason_code == "requested"
+    assert dispatcher.messages[0]["response"] == "utter_handoff_after_hours"
+
+
+async def test_a_failed_handoff_gives_the_hotline(monkeypatch: pytest.MonkeyPatch, office_open: None) -> None:
+    monkeypatch.setattr(handoff_module, "case_system", lambda: FakeHandoffs(fail=True))
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHandoff().run(dispatcher, conversation(("转人工", "request_human")), {})
+    assert dispatcher.messages[0]["response"] == "utter_handoff_failed"
+    assert dispatcher.messages[0]["center_hotline"]
+
+
+def test_the_packet_leaves_out_empty_slots() -> None:
+    request = build_handoff(
+        conversation(("转人工", "request_human"), slots={"category": None}), "requested", False
+    )
+    assert request.collected == {} and request.category is None
+
+
+@pytest.mark.parametrize(("channel", "phone"), [("rest", False), ("twilio_voice", True)])
+async def test_legal_questions_are_answered_with_citations(channel: str, phone: bool) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(("人民调解收费吗", "ask_legal"), channel=channel)
+    await ActionAnswerLegal().run(dispatcher, tracker, {})
+    (message,) = dispatcher.messages
+    if phone:
+        assert "《" not in message["text"] and "调解法" in message["text"]
+    else:
+        assert "《中华人民共和国人民调解法》" in message["text"] and "不构成法律意见" in message["text"]
+
+
+async def test_a_queued_handoff_is_told_truthfully(monkeypatch: pytest.MonkeyPatch, office_open: None) -> None:
+    from integration.client import HandoffQueued
+
+    class Queueing(FakeHandoffs):
+        async def request_handoff(self, request: HandoffRequest, idempotency_key: str) -> int:
+            raise HandoffQueued("HO-1", urgent=False)
+
+    monkeypatch.setattr(handoff_module, "case_system", lambda: Queueing())
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, conversation(("转人工", "request_human")), {})
+    assert dispatcher.messages[0]["response"] == "utter_handoff_queued"
+    assert events[0]["value"] == "queued"

@@ -1,0 +1,192 @@
+"""The provider-neutral call session, with a scripted recogniser and a scripted bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.unit.voice.fakes import RecordingOutput, silence, until, voiced
+from voice.asr.scripted import ScriptedAsr
+from voice.core.records import CallTranscript, MemoryRecordStore
+from voice.core.session import CallSession, SessionPolicy
+from voice.dialogue.base import BotReply, Button
+from voice.dialogue.scripted import ScriptedDialogue
+
+CONSENT = BotReply(text="您同意吗？", buttons=(Button("同意", "/affirm"), Button("不同意", "/deny")))
+ASK_PHONE = BotReply(text="请留下您的手机号码，承办人员会在12小时内与您联系。")
+
+
+class Call:
+    def __init__(self, script: list[str], dialogue: ScriptedDialogue, **policy: object) -> None:
+        self.asr = ScriptedAsr([script], end_silence_ms=300)
+        self.output = RecordingOutput()
+        self.store = MemoryRecordStore()
+        self.dialogue = dialogue
+        self.session = CallSession(
+            conversation_id="phone-CA1",
+            caller="+8613800138000",
+            channel="phone",
+            asr=self.asr.start_call(),
+            dialogue=dialogue,
+            output=self.output,
+            transcript=CallTranscript(self.store, "phone-CA1", "phone"),
+            policy=SessionPolicy(**policy),  # type: ignore[arg-type]
+        )
+
+    async def say(self, ms: int = 400) -> None:
+        """Speak one scripted utterance, then fall silent long enough to end it."""
+        for _ in range(ms // 20):
+            await self.session.on_audio(voiced(20))
+        for _ in range(20):
+            await self.session.on_audio(silence(20))
+
+    def kinds(self) -> list[str]:
+        return [e["kind"] for e in self.store.transcript("phone-CA1")]
+
+
+@pytest.fixture
+async def call_factory() -> AsyncIterator[list[Call]]:
+    calls: list[Call] = []
+    yield calls
+    for call in calls:
+        await call.session.end("test_over")
+
+
+def _new(calls: list[Call], script: list[str], dialogue: ScriptedDialogue, **policy: object) -> Call:
+    call = Call(script, dialogue, **policy)
+    calls.append(call)
+    return call
+
+
+async def test_one_turn_reaches_the_bot_and_is_spoken(call_factory: list[Call]) -> None:
+    call = _new(call_factory, ["我要申请调解"], ScriptedDialogue([("调解", [CONSENT])]))
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: bool(call.output.said()))
+    assert call.dialogue.received == [("phone-CA1", "我要申请调解", {"channel": "phone"})]
+    assert call.output.said() == ["您同意吗？同意请说1或按1；不同意请说2或按2。"]
+    assert call.output.keypads[-1].options == ("同意", "不同意")
+    caller = next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "caller")
+    assert caller["text"] == "我要申请调解" and caller["confidence"] == 0.9
+    assert len(call.session.latencies_ms) == 1
+
+
+async def test_speech_interrupts_the_prompt(call_factory: list[Call]) -> None:
+    call = _new(call_factory, ["我要投诉物业"], ScriptedDialogue([]))
+    call.session.start(greeting_playing=True)
+    for _ in range(30):
+        await call.session.on_audio(voiced(20))
+    await until(lambda: "stop" in call.output.kinds())
+    assert call.session.speaking_turn is None
+    assert "barge_in" in call.kinds()
+
+
+async def test_fillers_do_not_interrupt_or_reach_the_bot(call_factory: list[Call]) -> None:
+    call = _new(call_factory, ["嗯"], ScriptedDialogue([]))
+    call.session.start(greeting_playing=True)
+    await call.say()
+    assert call.output.actions == [] and call.dialogue.received == []
+    assert call.session.speaking_turn == 0 and "filler" in call.kinds()
+
+
+async def test_options_by_keypad_and_by_voice(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("调解", [CONSENT]), ("/affirm", [BotReply(text="好的。")])])
+    call = _new(call_factory, ["我要调解", "二"], dialogue)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: len(call.output.said()) == 1)
+    await call.session.on_keypad("1")
+    await until(lambda: len(dialogue.received) == 2)
+    assert dialogue.received[1][1] == "/affirm"
+    await until(lambda: len(call.output.said()) == 2)
+    call.dialogue.rules.insert(0, ("/deny", [BotReply(text="尊重您的选择。")]))
+    call.session._last = None  # options belong to the previous prompt only
+    await call.say()
+    await until(lambda: len(dialogue.received) == 3)
+    assert dialogue.received[2][1] == "二"
+
+
+async def test_silence_reprompts_once_then_offers_transfer_then_ends(call_factory: list[Call]) -> None:
+    call = _new(call_factory, [], ScriptedDialogue([]), silence_timeout_s=0.05)
+    call.session.start(greeting_playing=True)
+    call.session.on_prompt_done(0)
+    await until(lambda: len(call.output.said()) == 1)
+    assert call.output.said()[0].startswith("抱歉，我没有听到您的声音。")
+    call.session.on_prompt_done(call.session.turn)
+    await until(lambda: len(call.output.said()) == 2)
+    assert "请按0" in call.output.said()[1]
+    call.session.on_prompt_done(call.session.turn)
+    await until(lambda: "hangup" in call.output.kinds())
+    assert call.session.ended
+
+
+async def test_key_zero_transfers_with_a_packet_in_office_hours(call_factory: list[Call]) -> None:
+    call = _new(
+        call_factory, [], ScriptedDialogue([]), staff_number="+862000000000", office_open=lambda: True
+    )
+    call.session.start(greeting_playing=True)
+    await call.session.on_keypad("0")
+    await until(lambda: "transfer" in call.output.kinds())
+    assert call.output.actions[-1][1].startswith("+862000000000|正在为您转接工作人员")
+    packet = call.store.handoffs["phone-CA1"]
+    assert (packet["type"], packet["reason"], packet["caller"]) == (
+        "transfer",
+        "caller_pressed_0",
+        "+8613800138000",
+    )
+
+
+async def test_after_hours_takes_a_callback_request(call_factory: list[Call]) -> None:
+    call = _new(
+        call_factory, [], ScriptedDialogue([]), staff_number="+862000000000", office_open=lambda: False
+    )
+    call.session.start(greeting_playing=True)
+    await call.session.on_keypad("0")
+    await until(lambda: "hangup" in call.output.kinds())
+    assert "回电" in call.output.actions[-1][1]
+    assert call.store.handoffs["phone-CA1"]["type"] == "callback"
+
+
+async def test_bot_down_mid_call_apologises_and_transfers(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([])
+    dialogue.down = True
+    call = _new(call_factory, ["我要申请调解"], dialogue, staff_number="+862000000000")
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: "transfer" in call.output.kinds())
+    assert "抱歉，系统暂时无法处理" in call.output.actions[-1][1]
+    packet = call.store.handoffs["phone-CA1"]
+    assert packet["reason"] == "bot_unavailable"
+    assert [e["text"] for e in packet["transcript"] if e["kind"] == "caller"] == ["我要申请调解"]
+
+
+async def test_phone_number_by_voice_is_read_back_and_confirmed(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("张三", [ASK_PHONE]), ("13800138000", [BotReply(text="好的，已记下。")])])
+    call = _new(call_factory, ["我叫张三", "幺三八零零幺三八零零零", "对"], dialogue)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: len(call.output.said()) == 1)
+    assert call.output.said()[0].endswith("输完请按井号键。") and call.output.keypads[0].max_digits == 11
+    assert call.asr.streams[0].grammars[0] is not None and "幺" in call.asr.streams[0].grammars[0]
+    await call.say()
+    await until(lambda: len(call.output.said()) == 2)
+    assert "幺三八，零零幺三，八零零零" in call.output.said()[1]
+    await call.say()
+    await until(lambda: len(dialogue.received) == 2)
+    assert dialogue.received[1][1] == "13800138000"
+    assert dialogue.received[1][2] == {"channel": "phone", "voice_slot": "phone", "slot_source": "speech"}
+    assert call.asr.streams[0].grammars[-1] is None  # back to free speech
+    slot = next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "slot")
+    assert slot["raw"] == ["幺三八零零幺三八零零零", "对"]
+
+
+async def test_stream_lost_mid_utterance_keeps_the_partial_transcript(call_factory: list[Call]) -> None:
+    call = _new(call_factory, ["我的邻居天天"], ScriptedDialogue([]))
+    call.session.start(greeting_playing=False)
+    for _ in range(20):
+        await call.session.on_audio(voiced(20))
+    await call.session.end("stream_lost")
+    cut = [e for e in call.store.transcript("phone-CA1") if e["kind"] == "caller"]
+    assert cut and cut[0]["cut_off"] is True and cut[0]["text"] == "我的邻居天天"
+    assert call.kinds()[-1] == "call_end" and call.dialogue.received == []

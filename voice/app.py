@@ -1,0 +1,157 @@
+"""Sanic app factory of the voice gateway; dependencies are injected, nothing runs at import."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse, json
+
+from voice.asr.base import AsrEngine, AsrUnavailable
+from voice.asr.vosk_engine import VoskEngine
+from voice.core.records import CallTranscript, FileRecordStore, RecordStore
+from voice.core.session import CallOutput, CallSession, SessionPolicy
+from voice.dialogue.base import DialogueEngine
+from voice.dialogue.rasa_rest import RasaRestDialogue
+from voice.registry import CallRegistry
+from voice.settings import VoiceSettings
+from voice.twilio.control import CallUpdater, TwilioRestUpdater
+from voice.twilio.signature import WebhookAuth
+
+log = logging.getLogger(__name__)
+_app_numbers = itertools.count(1)
+
+
+@dataclass
+class Services:
+    """Everything a request handler needs, kept on ``app.ctx.voice`` (never in globals)."""
+
+    settings: VoiceSettings
+    auth: WebhookAuth
+    dialogue: DialogueEngine
+    updater: CallUpdater
+    store: RecordStore
+    office_open: Callable[[], bool]
+    asr: AsrEngine | None = None
+    asr_error: str = ""
+    calls: CallRegistry = field(default_factory=CallRegistry)
+    robots: dict[str, CallSession] = field(default_factory=dict)
+    executor: ThreadPoolExecutor | None = None
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def finish_safely(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run clean-up to the end even if the handler is cancelled (Sanic cancels a WebSocket
+        handler as soon as the peer closes, which Twilio does right after ``stop``)."""
+        task = asyncio.create_task(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        await asyncio.shield(task)
+
+    def policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            silence_timeout_s=self.settings.silence_timeout_s,
+            staff_number=self.settings.staff_phone_number,
+            office_open=self.office_open,
+        )
+
+    def new_session(self, conversation_id: str, caller: str, channel: str, output: CallOutput) -> CallSession:
+        assert self.asr is not None
+        return CallSession(
+            conversation_id=conversation_id,
+            caller=caller,
+            channel=channel,
+            asr=self.asr.start_call(),
+            dialogue=self.dialogue,
+            output=output,
+            transcript=CallTranscript(self.store, conversation_id, channel),
+            policy=self.policy(),
+        )
+
+
+def create_app(
+    settings: VoiceSettings,
+    *,
+    dialogue: DialogueEngine | None = None,
+    asr: AsrEngine | None = None,
+    updater: CallUpdater | None = None,
+    store: RecordStore | None = None,
+    office_open: Callable[[], bool] | None = None,
+) -> Sanic:
+    """Build the gateway. Without ``asr`` the Vosk model at VOSK_MODEL_PATH loads at server start."""
+    from voice.robot.routes import robot_routes
+    from voice.twilio.routes import twilio_routes
+
+    number = next(_app_numbers)
+    app = Sanic("jiefen_voice" if number == 1 else f"jiefen_voice_{number}")
+    app.config.WEBSOCKET_MAX_SIZE = 65_536  # Twilio frames are ~400 bytes; kiosk chunks a few KiB
+    app.config.WEBSOCKET_PING_INTERVAL = 20
+    services = Services(
+        settings=settings,
+        auth=WebhookAuth(settings.twilio_auth_token),
+        dialogue=dialogue or RasaRestDialogue(settings.rasa_url, settings.rasa_timeout_s),
+        updater=updater or TwilioRestUpdater(settings.twilio_account_sid, settings.twilio_auth_token),
+        store=store or FileRecordStore(settings.data_dir),
+        office_open=office_open or (lambda: settings.office_hours.is_open(datetime.now(timezone.utc))),
+        asr=asr,
+    )
+    app.ctx.voice = services
+    app.blueprint(twilio_routes())
+    app.blueprint(robot_routes())
+
+    @app.before_server_start
+    async def load_asr(app: Sanic) -> None:
+        if services.asr is not None:
+            return
+        path = settings.vosk_model_path
+        if path is None:
+            services.asr_error = "VOSK_MODEL_PATH is not set"
+        else:
+            services.executor = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="vosk")
+            loop = asyncio.get_running_loop()
+            try:
+                services.asr = await loop.run_in_executor(
+                    services.executor, VoskEngine.load, path, services.executor
+                )
+            except AsrUnavailable as exc:
+                services.asr_error = str(exc)
+        if services.asr is None:
+            log.error(
+                "speech recognition unavailable (%s): calls get an apology and a transfer", services.asr_error
+            )
+        else:
+            log.info("Vosk model loaded from %s", path)
+
+    @app.before_server_stop
+    async def close_calls(app: Sanic) -> None:
+        for session in [*services.calls.active.values(), *services.robots.values()]:
+            await session.end("server_stop")
+        await asyncio.gather(*services.background, return_exceptions=True)
+        close = getattr(services.dialogue, "aclose", None)
+        if close is not None:
+            await close()
+        if services.executor is not None:
+            services.executor.shutdown(wait=False, cancel_futures=True)
+
+    @app.get("/health")
+    async def health(request: Request) -> HTTPResponse:
+        return json(
+            {
+                "status": "ok",
+                "asr": services.asr.name if services.asr else "unavailable",
+                "asr_detail": services.asr_error or None,
+                "twilio": "configured" if services.auth.configured else "unconfigured",
+                "public_url": bool(settings.public_url),
+                "active_calls": len(services.calls.active),
+                "robot_sessions": len(services.robots),
+            }
+        )
+
+    return app

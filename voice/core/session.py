@@ -1,0 +1,342 @@
+"""One call (or kiosk conversation), independent of the telephony provider.
+
+Two tasks per call, as in Rasa's voice channels: the transport's reader feeds audio and keys
+(``on_audio``/``on_keypad``/``on_prompt_done``), and ``_worker`` takes one caller turn at a time
+(bot round trip, then speaking). Barge-in and silence timers live here; the transport only
+translates (TwiML, WebSocket JSON).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from textnorm.mask import mask_phone, mask_text
+from voice.asr.base import AsrFailure, AsrStream, Final, Partial
+from voice.core.capture import CaptureStep, NumberCapture
+from voice.core.numbers import expected_slot
+from voice.core.records import CallTranscript
+from voice.core.replies import SpokenReply, compose
+from voice.core.speech_text import MAX_KEYED_OPTIONS, meaningful, spoken_choice
+from voice.dialogue.base import DialogueEngine, DialogueUnavailable
+
+log = logging.getLogger(__name__)
+
+TRANSFER_KEY = "0"
+APOLOGY = "抱歉，系统暂时无法处理您的请求。"
+CALLBACK_PROMISE = (
+    "现在工作人员不在线。我们已经记录了您的来电号码和情况，工作人员会在下一个工作时段给您回电。再见。"
+)
+
+
+@dataclass(frozen=True)
+class KeypadSpec:
+    """Keys accepted while a prompt plays: one key for options, up to ``max_digits`` ended by #."""
+
+    max_digits: int = 1
+    timeout_s: int = 1
+    options: tuple[str, ...] = ()  # titles of the keyed options (screens show them as buttons)
+
+
+class CallOutput(Protocol):
+    async def speak(self, text: str, turn: int, keypad: KeypadSpec) -> None: ...
+
+    async def stop_speaking(self) -> None: ...
+
+    async def transfer(self, text: str, number: str) -> None: ...
+
+    async def hangup(self, text: str) -> None: ...
+
+    async def heard(self, text: str, final: bool) -> None:
+        """Echo of what the recogniser heard (kiosk screens show it; phones ignore it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    silence_timeout_s: float = 8.0
+    barge_in_min_chars: int = 2
+    staff_number: str = ""
+    office_open: Callable[[], bool] = lambda: True
+
+
+@dataclass
+class _Input:
+    kind: str  # speech | keypad | silence
+    text: str = ""
+    confidence: float = 0.0
+    at: float = field(default_factory=time.monotonic)
+
+
+class CallSession:
+    def __init__(
+        self,
+        *,
+        conversation_id: str,
+        caller: str,
+        channel: str,
+        asr: AsrStream,
+        dialogue: DialogueEngine,
+        output: CallOutput,
+        transcript: CallTranscript,
+        policy: SessionPolicy,
+    ) -> None:
+        self.conversation_id = conversation_id
+        self.caller = caller
+        self.channel = channel
+        self._asr = asr
+        self._dialogue = dialogue
+        self._output = output
+        self.transcript = transcript
+        self._policy = policy
+        self._queue: asyncio.Queue[_Input] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._worker: asyncio.Task[None] | None = None
+        self._silence: asyncio.Task[None] | None = None
+        self.turn = 0
+        self.speaking_turn: int | None = None
+        self._last: SpokenReply | None = None
+        self._capture: NumberCapture | None = None
+        self._silences = 0
+        self.ended = False  # no more turns (hung up, transferring, or closed)
+        self._closed = False
+        self.latencies_ms: list[float] = []
+
+    # --- transport side ---
+
+    def start(self, greeting_playing: bool) -> None:
+        """Begin; ``greeting_playing``: the transport is already playing turn 0 (the greeting)."""
+        self.speaking_turn = 0 if greeting_playing else None
+        self._worker = asyncio.create_task(self._work(), name=f"turns-{self.conversation_id}")
+        if not greeting_playing:
+            self._arm_silence()
+
+    async def on_audio(self, pcm16k: bytes) -> None:
+        if self.ended:
+            return
+        try:
+            events = await self._asr.feed(pcm16k)
+        except AsrFailure as exc:
+            log.error("ASR failed on %s: %s", self.conversation_id, exc)
+            await self._queue.put(_Input("failure", text="asr_failure"))
+            return
+        for event in events:
+            if isinstance(event, Partial):
+                self._on_partial(event.text)
+            elif isinstance(event, Final):
+                self._on_final(event)
+            await self._output.heard(event.text, isinstance(event, Final))
+
+    async def end_of_speech(self) -> None:
+        """Push-to-talk released: close the utterance now instead of waiting for silence."""
+        if self.ended:
+            return
+        try:
+            events = await self._asr.finish()
+        except AsrFailure as exc:
+            log.error("ASR failed on %s: %s", self.conversation_id, exc)
+            await self._queue.put(_Input("failure", text="asr_failure"))
+            return
+        for event in events:
+            if isinstance(event, Final):
+                self._on_final(event)
+                await self._output.heard(event.text, True)
+
+    def _on_partial(self, text: str) -> None:
+        self._cancel_silence()
+        if self.speaking_turn is not None and len(meaningful(text)) >= self._policy.barge_in_min_chars:
+            self._barge_in(text)
+
+    def _on_final(self, event: Final) -> None:
+        if not meaningful(event.text):
+            self.transcript.add("filler", text=event.text, confidence=event.confidence)
+            return
+        if self.speaking_turn is not None:
+            self._barge_in(event.text)
+        self._cancel_silence()
+        self._queue.put_nowait(_Input("speech", text=event.text, confidence=event.confidence))
+
+    def _barge_in(self, text: str) -> None:
+        self.transcript.add("barge_in", turn=self.speaking_turn, heard=mask_text(text))
+        self.speaking_turn = None
+        self._spawn(self._output.stop_speaking())
+
+    async def on_keypad(self, digits: str) -> None:
+        """Keys from the provider: a single key, or an entry collected up to #."""
+        if self.ended or not digits:
+            return
+        self._cancel_silence()
+        self.speaking_turn = None  # a key press interrupts the prompt on every provider
+        self._queue.put_nowait(_Input("keypad", text=digits))
+
+    def on_prompt_done(self, turn: int) -> None:
+        """The provider finished playing ``turn``; start listening for silence."""
+        if turn == self.speaking_turn:
+            self.speaking_turn = None
+            self._arm_silence()
+
+    async def abort(self, reason: str) -> None:
+        """The media path broke while the call may still be up: hand off rather than go silent."""
+        if not self.ended:
+            await self._handoff(reason, APOLOGY)
+
+    async def end(self, reason: str) -> None:
+        """The call is over (hang-up, stream stop or loss): keep what was heard, free resources."""
+        if self._closed:
+            return
+        self._closed = True
+        self.ended = True
+        self._cancel_silence()
+        try:
+            for event in await self._asr.finish():
+                if isinstance(event, Final) and event.text:
+                    self.transcript.add("caller", text=event.text, confidence=event.confidence, cut_off=True)
+        except AsrFailure as exc:
+            log.warning("ASR flush failed on %s: %s", self.conversation_id, exc)
+        await self._asr.close()
+        tasks = [t for t in [self._worker, *self._tasks] if t is not None and t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.transcript.add("call_end", reason=reason)
+
+    # --- turn worker ---
+
+    async def _work(self) -> None:
+        try:
+            while True:
+                item = await self._queue.get()
+                if self.ended:
+                    return
+                await self._handle(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # top of the task: log, never leave a dead line
+            log.exception("turn worker failed on %s", self.conversation_id)
+            await self._handoff("internal_error", APOLOGY)
+
+    async def _handle(self, item: _Input) -> None:
+        if item.kind == "failure":
+            await self._handoff(item.text, APOLOGY)
+        elif item.kind == "silence":
+            await self._on_silence()
+        elif item.kind == "speech":
+            self._silences = 0
+            self.transcript.add("caller", text=item.text, confidence=item.confidence)
+            if self._capture is not None:
+                await self._apply(self._capture.on_speech(item.text), item.at)
+                return
+            choice = spoken_choice(item.text, len(self._last.options) if self._last else 0)
+            if choice is not None and self._last is not None:
+                await self._ask_bot(self._last.options[choice - 1].payload, item.at)
+            else:
+                await self._ask_bot(item.text, item.at)
+        elif item.kind == "keypad":
+            self._silences = 0
+            self.transcript.add("dtmf", digits=item.text)
+            await self._on_keys(item)
+
+    async def _on_keys(self, item: _Input) -> None:
+        if self._capture is not None:
+            await self._apply(self._capture.on_keypad(item.text), item.at)
+        elif item.text == TRANSFER_KEY:
+            await self._handoff("caller_pressed_0", "")
+        elif self._last and item.text.isdigit() and 1 <= int(item.text) <= len(self._last.options):
+            await self._ask_bot(self._last.options[int(item.text) - 1].payload, item.at)
+
+    async def _apply(self, step: CaptureStep, at: float) -> None:
+        capture = self._capture
+        assert capture is not None
+        if step.send is None:
+            if capture.candidate is not None or step.keypad:
+                await self._asr.set_grammar(None)
+            await self._say(step.say, KeypadSpec(capture.spec.max_digits if step.keypad else 1, 6))
+            return
+        self._capture = None
+        await self._asr.set_grammar(None)
+        self.transcript.add(
+            "slot", slot=capture.kind.value, value=step.value, source=step.source, raw=capture.raw
+        )
+        if step.send:
+            await self._ask_bot(step.send, at, {"voice_slot": capture.kind.value, "slot_source": step.source})
+
+    async def _ask_bot(self, text: str, at: float, extra: dict[str, Any] | None = None) -> None:
+        metadata = {"channel": self.channel, **(extra or {})}
+        try:
+            replies = await self._dialogue.respond(self.conversation_id, text, metadata)
+        except DialogueUnavailable as exc:
+            log.error("bot unavailable for %s: %s", self.conversation_id, exc)
+            await self._handoff("bot_unavailable", APOLOGY)
+            return
+        spoken = compose(replies)
+        self._last = spoken
+        if spoken.transfer:
+            await self._handoff("bot_handoff", "")
+            return
+        slot = expected_slot(replies[-1]) if replies else None
+        keypad = KeypadSpec(options=tuple(b.title for b in spoken.options[:MAX_KEYED_OPTIONS]))
+        text_out = spoken.text or "请问还有什么可以帮您？"
+        if slot is not None:
+            self._capture = NumberCapture(slot)
+            await self._asr.set_grammar(list(self._capture.spec.grammar))
+            text_out += "也可以在电话按键上输入，输完请按井号键。"
+            keypad = KeypadSpec(self._capture.spec.max_digits, 5)
+        await self._say(text_out, keypad)
+        self.latencies_ms.append((time.monotonic() - at) * 1000)
+        log.info("turn %d on %s answered in %.0f ms", self.turn, self.conversation_id, self.latencies_ms[-1])
+
+    async def _say(self, text: str, keypad: KeypadSpec | None = None) -> None:
+        self.turn += 1
+        self.speaking_turn = self.turn
+        self.transcript.add("bot", turn=self.turn, text=text)
+        await self._output.speak(text, self.turn, keypad or KeypadSpec())
+
+    async def _on_silence(self) -> None:
+        self._silences += 1
+        self.transcript.add("silence", count=self._silences)
+        if self._silences == 1:
+            question = self._last.question if self._last else ""
+            await self._say("抱歉，我没有听到您的声音。" + (question or "请问有什么可以帮您？"))
+        elif self._silences == 2:
+            await self._say("如果需要人工服务，请按0。如果您还在，请直接说出您的问题。")
+        else:
+            self.ended = True
+            await self._output.hangup("一直没有听到您的声音，本次通话先到这里。欢迎您再次来电，再见。")
+
+    async def _handoff(self, reason: str, prefix: str) -> None:
+        """Transfer to staff in office hours; otherwise take a callback request and say goodbye."""
+        in_hours = self._policy.office_open() and bool(self._policy.staff_number)
+        self.transcript.handoff(reason, self.caller, callback=not in_hours)
+        log.info("handoff of %s (%s) from %s", self.conversation_id, reason, mask_phone(self.caller))
+        self.ended = True
+        self._cancel_silence()
+        if in_hours:
+            text = prefix + "正在为您转接工作人员，他们会看到您刚才提供的信息，不需要您重复。请稍候。"
+            await self._output.transfer(text, self._policy.staff_number)
+        else:
+            await self._output.hangup(prefix + CALLBACK_PROMISE)
+
+    # --- timers and background tasks ---
+
+    def _arm_silence(self) -> None:
+        self._cancel_silence()
+        self._silence = asyncio.create_task(self._silence_after(self._policy.silence_timeout_s))
+
+    async def _silence_after(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        self._silence = None
+        await self._queue.put(_Input("silence"))
+
+    def _cancel_silence(self) -> None:
+        if self._silence is not None:
+            self._silence.cancel()
+            self._silence = None
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
