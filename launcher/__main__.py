@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import time
+import urllib.request
 from types import FrameType
 
 from launcher.process import StackError
@@ -20,9 +22,23 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def voice_status(s: StackSettings) -> str:
+    """What the voice gateway's health check says about speech recognition."""
+    try:
+        with urllib.request.urlopen(f"{s.url(s.voice_port)}/health", timeout=5) as response:
+            health = json.loads(response.read())
+    except (OSError, ValueError):
+        return "unknown"
+    if health.get("asr") == "vosk":
+        return "Vosk model loaded"
+    reason = health.get("asr_detail") or health.get("asr")
+    return f"NO speech recognition ({reason}): callers hear an apology and are transferred"
+
+
 def print_urls(s: StackSettings) -> None:
     """The addresses a person needs, once everything is healthy."""
-    rasa, case = s.url(s.rasa_port), s.url(s.case_port)
+    rasa, case, voice = s.url(s.rasa_port), s.url(s.case_port), s.url(s.voice_port)
+    public = s.public_url.rstrip("/") or voice
     print(
         "\n解纷助手 is running:\n"
         f"  chat (REST channel)      POST {rasa}/webhooks/rest/webhook\n"
@@ -32,6 +48,9 @@ def print_urls(s: StackSettings) -> None:
         f"  case service API         {case}/api/cases  (Authorization: Bearer <CENTER_API_TOKEN>)\n"
         f"  case service OpenAPI     {case}/api/openapi.json\n"
         f"  action server            {s.url(s.action_port)}/health\n"
+        f"  Twilio voice webhook     POST {public}/twilio/voice  (set PUBLIC_URL to your https tunnel)\n"
+        f"  kiosk / push-to-talk     {public.replace('http', 'ws', 1)}/robot/stream\n"
+        f"  voice gateway            {voice}/health — {voice_status(s)}\n"
         f"  logs and data            {s.var_dir}\n"
         "Press Ctrl-C to stop everything.\n",
         flush=True,
@@ -46,6 +65,7 @@ def run(s: StackSettings) -> int:
     supervisor = Supervisor(log_dir=s.var_dir / "log", cwd=ROOT)
     started = time.monotonic()
     try:
+        Supervisor.check_ports(all_services(s), s.host)
         train_if_needed(s.model_dir)
         supervisor.start(all_services(s), host=s.host, timeout_s=s.health_timeout_s)
         if s.warm_up:

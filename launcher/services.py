@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from string import Template
 
 from launcher.process import ServiceSpec
 from launcher.settings import ROOT, StackSettings
@@ -54,13 +56,26 @@ def action_server(s: StackSettings) -> ServiceSpec:
     )
 
 
-def rasa_server(s: StackSettings) -> ServiceSpec:
-    """Rasa server with the REST and socket.io channels; HTTP API only with a token."""
-    env = {
-        **common_env(s),
+def render_endpoints(s: StackSettings) -> Path:
+    """Fill the variables of bot/endpoints.yml into var/endpoints.yml.
+
+    Rasa would substitute them itself, but leaves a literal '${RASA_TRACKER_DB}' file behind
+    whenever a variable is unset; rendering here fails loudly instead.
+    """
+    values = {
         "ACTION_ENDPOINT_URL": f"{s.url(s.action_port)}/webhook",
         "RASA_TRACKER_DB": str(s.var_dir / "tracker.db"),
     }
+    template = Template((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))
+    s.var_dir.mkdir(parents=True, exist_ok=True)
+    rendered = s.var_dir / "endpoints.yml"
+    rendered.write_text(template.substitute(values), encoding="utf-8")
+    return rendered
+
+
+def rasa_server(s: StackSettings) -> ServiceSpec:
+    """Rasa server with the REST and socket.io channels; HTTP API only with a token."""
+    env = common_env(s)
     argv = [
         str(BOT_PY),
         "-m",
@@ -78,7 +93,7 @@ def rasa_server(s: StackSettings) -> ServiceSpec:
         "--credentials",
         "bot/credentials.yml",
         "--endpoints",
-        "bot/endpoints.yml",
+        str(render_endpoints(s)),
     ]
     return ServiceSpec(
         name="rasa",
@@ -97,6 +112,28 @@ def _model_loaded(body: bytes) -> bool:
         return False
 
 
+def voice_gateway(s: StackSettings) -> ServiceSpec:
+    """Phone (Twilio Media Streams) and kiosk voice gateway (service environment).
+
+    It becomes healthy without a Vosk model too (callers then hear an apology and are
+    transferred); /health says which.
+    """
+    env = {
+        **common_env(s),
+        "VOICE_HOST": s.host,
+        "VOICE_PORT": str(s.voice_port),
+        "RASA_URL": s.url(s.rasa_port),
+        "VOICE_DATA_DIR": str(s.var_dir / "voice"),
+    }
+    return ServiceSpec(
+        name="voice-gateway",
+        argv=[str(SVC_PY), "-m", "voice"],
+        health_url=f"{s.url(s.voice_port)}/health",
+        env=env,
+        port=s.voice_port,
+    )
+
+
 def all_services(s: StackSettings) -> list[ServiceSpec]:
     """Every process of the product, in start order."""
-    return [case_service(s), action_server(s), rasa_server(s)]
+    return [case_service(s), action_server(s), rasa_server(s), voice_gateway(s)]

@@ -61,6 +61,7 @@ class StackSettings:
     rasa_port: int
     action_port: int
     case_port: int
+    voice_port: int
     rasa_auth_token: str
     center_api_token: str
     var_dir: Path
@@ -80,6 +81,7 @@ class StackSettings:
             rasa_port=env_int("RASA_PORT", 5005),
             action_port=env_int("ACTION_PORT", 5055),
             case_port=env_int("CASE_SERVICE_PORT", 8000),
+            voice_port=env_int("VOICE_PORT", 5006),
             rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", "dev-rasa-token"),
             center_api_token=os.environ.get("CENTER_API_TOKEN", "dev-bot-token"),
             var_dir=var_dir,

@@ -39,15 +39,20 @@ class Supervisor:
         self.out = out
         self.processes: list[ManagedProcess] = []
 
-    def start(self, specs: Iterable[ServiceSpec], host: str, timeout_s: float) -> None:
-        """Start every service and block until all are healthy; on failure stop all and raise."""
-        specs = list(specs)
+    @staticmethod
+    def check_ports(specs: Iterable[ServiceSpec], host: str) -> None:
+        """Fail fast, before any training or start, when a port is taken."""
         for spec in specs:
             if spec.port is not None and not port_is_free(host, spec.port):
                 raise StackError(
                     f"port {spec.port} for {spec.name} is already in use — stop the program using it "
                     f"(`ss -ltnp 'sport = :{spec.port}'`) or choose another port in .env"
                 )
+
+    def start(self, specs: Iterable[ServiceSpec], host: str, timeout_s: float) -> None:
+        """Start every service and block until all are healthy; on failure stop all and raise."""
+        specs = list(specs)
+        self.check_ports(specs, host)
         try:
             for spec in specs:
                 self.processes.append(ManagedProcess(spec, self.log_dir, self.cwd))

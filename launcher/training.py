@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -49,13 +50,27 @@ def current_component(log: Path) -> str:
 
 
 def train_if_needed(model_dir: Path, force: bool = False) -> bool:
-    """Train into model_dir unless its fingerprint matches; returns True when it trained."""
+    """Train into model_dir unless its fingerprint matches; returns True when it trained.
+
+    A lock file makes a second run command (or the tests) wait for a training in progress
+    instead of training the same model concurrently.
+    """
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with (model_dir / ".train.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("[train] another training is running; waiting for it", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_locked(model_dir, force)
+
+
+def _train_locked(model_dir: Path, force: bool) -> bool:
     stamp = model_dir / f"{MODEL_NAME}.fingerprint"
     current = fingerprint()
     if not force and model_path(model_dir).is_file() and stamp.is_file() and stamp.read_text() == current:
         print(f"[train] model is up to date ({model_path(model_dir)})", flush=True)
         return False
-    model_dir.mkdir(parents=True, exist_ok=True)
     log = model_dir / "train.log"
     print(f"[train] training the Rasa model (a few minutes on 2 cores); log {log}", flush=True)
     started = time.monotonic()

@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse, json
 
 from voice.asr.base import AsrEngine, AsrUnavailable
 from voice.asr.vosk_engine import VoskEngine
+from voice.core.handoff import CaseServiceHandoffs, HandoffSink, NoHandoffSink
 from voice.core.records import CallTranscript, FileRecordStore, RecordStore
 from voice.core.session import CallOutput, CallSession, SessionPolicy
 from voice.dialogue.base import DialogueEngine
@@ -40,6 +41,7 @@ class Services:
     updater: CallUpdater
     store: RecordStore
     office_open: Callable[[], bool]
+    handoffs: HandoffSink = field(default_factory=NoHandoffSink)
     asr: AsrEngine | None = None
     asr_error: str = ""
     calls: CallRegistry = field(default_factory=CallRegistry)
@@ -73,7 +75,20 @@ class Services:
             output=output,
             transcript=CallTranscript(self.store, conversation_id, channel),
             policy=self.policy(),
+            handoffs=self.handoffs,
         )
+
+    @property
+    def at_capacity(self) -> bool:
+        """True when another call would make decoding fall behind real time."""
+        load = len(self.calls.active) + len(self.calls.pending) + len(self.robots)
+        return load >= self.settings.max_calls
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Background work that outlives a request (awaited at server stop)."""
+        task = asyncio.create_task(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
 
 def create_app(
@@ -84,6 +99,7 @@ def create_app(
     updater: CallUpdater | None = None,
     store: RecordStore | None = None,
     office_open: Callable[[], bool] | None = None,
+    handoffs: HandoffSink | None = None,
 ) -> Sanic:
     """Build the gateway. Without ``asr`` the Vosk model at VOSK_MODEL_PATH loads at server start."""
     from voice.robot.routes import robot_routes
@@ -101,6 +117,7 @@ def create_app(
         store=store or FileRecordStore(settings.data_dir),
         office_open=office_open or (lambda: settings.office_hours.is_open(datetime.now(timezone.utc))),
         asr=asr,
+        handoffs=handoffs or _case_service_handoffs(settings),
     )
     app.ctx.voice = services
     app.blueprint(twilio_routes())
@@ -134,9 +151,10 @@ def create_app(
         for session in [*services.calls.active.values(), *services.robots.values()]:
             await session.end("server_stop")
         await asyncio.gather(*services.background, return_exceptions=True)
-        close = getattr(services.dialogue, "aclose", None)
-        if close is not None:
-            await close()
+        for client in (services.dialogue, services.handoffs):
+            close = getattr(client, "aclose", None)
+            if close is not None:
+                await close()
         if services.executor is not None:
             services.executor.shutdown(wait=False, cancel_futures=True)
 
@@ -155,3 +173,12 @@ def create_app(
         )
 
     return app
+
+
+def _case_service_handoffs(settings: VoiceSettings) -> HandoffSink:
+    """Hand-offs to the case service (CASE_SERVICE_URL, CENTER_API_TOKEN, CASE_OUTBOX_DIR)."""
+    if not settings.handoff_to_case_service:
+        return NoHandoffSink()
+    from integration.client.factory import case_system_from_env
+
+    return CaseServiceHandoffs(case_system_from_env())

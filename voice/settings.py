@@ -6,13 +6,21 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+from integration.office_hours import DEFAULT_SPEC, OfficeHours, OfficeHoursError
 
 
 class SettingsError(ValueError):
     """A malformed setting; the message names the variable."""
+
+
+def parse_office_hours(raw: str, tz: str) -> OfficeHours:
+    """The shared office-hours format, with errors reported as settings errors."""
+    try:
+        return OfficeHours.parse(raw, tz)
+    except OfficeHoursError as exc:
+        raise SettingsError(f"CENTER_OFFICE_HOURS_SPEC: {exc}") from exc
 
 
 def parse_bool(name: str, raw: str | None, default: bool) -> bool:
@@ -36,43 +44,6 @@ def _parse_number(name: str, raw: str | None, default: float) -> float:
         raise SettingsError(f"{name}={raw!r} is not a number") from exc
 
 
-_RULE_RE = re.compile(r"^([1-7])(?:-([1-7]))?\s+(.+)$")
-_SPAN_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-
-
-@dataclass(frozen=True)
-class OfficeHours:
-    """Weekly opening hours, e.g. ``1-5 09:00-12:00,13:30-17:30;6 09:00-12:00`` (ISO weekdays)."""
-
-    spans: tuple[tuple[int, time, time], ...]
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
-
-    @classmethod
-    def parse(cls, raw: str, tz: str = "Asia/Shanghai") -> OfficeHours:
-        spans: list[tuple[int, time, time]] = []
-        for rule in filter(None, (r.strip() for r in raw.split(";"))):
-            match = _RULE_RE.match(rule)
-            if not match:
-                raise SettingsError(f"OFFICE_HOURS rule {rule!r} is not like '1-5 09:00-17:30'")
-            first, last = int(match.group(1)), int(match.group(2) or match.group(1))
-            for span in match.group(3).split(","):
-                times = _SPAN_RE.match(span.strip())
-                if not times:
-                    raise SettingsError(f"OFFICE_HOURS span {span!r} is not like 09:00-17:30")
-                h1, m1, h2, m2 = (int(g) for g in times.groups())
-                if not (h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60):
-                    raise SettingsError(f"OFFICE_HOURS span {span!r} has an invalid time")
-                start, end = time(h1, m1), time(23, 59, 59) if h2 == 24 else time(h2, m2)
-                spans.extend((day, start, end) for day in range(first, last + 1))
-        return cls(spans=tuple(spans), tz=ZoneInfo(tz))
-
-    def is_open(self, at: datetime) -> bool:
-        """True when ``at`` (timezone-aware) falls inside opening hours."""
-        local = at.astimezone(self.tz)
-        now = local.time()
-        return any(day == local.isoweekday() and start <= now < end for day, start, end in self.spans)
-
-
 @dataclass(frozen=True)
 class VoiceSettings:
     """Everything the gateway reads from the environment."""
@@ -86,13 +57,14 @@ class VoiceSettings:
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_s: float = 8.0
     staff_phone_number: str = ""
-    office_hours: OfficeHours = field(default_factory=lambda: OfficeHours.parse("1-5 09:00-17:30"))
+    office_hours: OfficeHours = field(default_factory=lambda: OfficeHours.parse(DEFAULT_SPEC))
     recording_enabled: bool = False
     tts_voice: str = "Polly.Zhiyu"
     tts_language: str = "cmn-CN"
     data_dir: Path = Path("var/voice")
     silence_timeout_s: float = 8.0
-    max_call_s: float = 1800.0
+    handoff_to_case_service: bool = False  # also deliver packets through integration.client
+    max_calls: int = 4  # concurrent calls + kiosk sessions one process decodes; beyond: apology + staff
 
     @property
     def asr_configured(self) -> bool:
@@ -124,8 +96,8 @@ class VoiceSettings:
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             rasa_timeout_s=_parse_number("RASA_TIMEOUT_S", env.get("RASA_TIMEOUT_S"), 8.0),
             staff_phone_number=env.get("STAFF_PHONE_NUMBER", "").strip(),
-            office_hours=OfficeHours.parse(
-                env.get("OFFICE_HOURS", "1-5 09:00-17:30"), env.get("CENTER_TIMEZONE", "Asia/Shanghai")
+            office_hours=parse_office_hours(
+                env.get("CENTER_OFFICE_HOURS_SPEC", DEFAULT_SPEC), env.get("CENTER_TIMEZONE", "Asia/Shanghai")
             ),
             recording_enabled=parse_bool(
                 "VOICE_RECORDING_ENABLED", env.get("VOICE_RECORDING_ENABLED"), default=False
@@ -133,8 +105,11 @@ class VoiceSettings:
             tts_voice=env.get("VOICE_TTS_VOICE", "Polly.Zhiyu"),
             tts_language=env.get("VOICE_TTS_LANGUAGE", "cmn-CN"),
             data_dir=Path(env.get("VOICE_DATA_DIR", str(var_dir / "voice"))),
+            max_calls=int(_parse_number("VOICE_MAX_CALLS", env.get("VOICE_MAX_CALLS"), 4)),
+            handoff_to_case_service=parse_bool(
+                "VOICE_HANDOFF_TO_CASE_SERVICE", env.get("VOICE_HANDOFF_TO_CASE_SERVICE"), default=True
+            ),
             silence_timeout_s=_parse_number(
                 "VOICE_SILENCE_TIMEOUT_S", env.get("VOICE_SILENCE_TIMEOUT_S"), 8.0
             ),
-            max_call_s=_parse_number("VOICE_MAX_CALL_S", env.get("VOICE_MAX_CALL_S"), 1800.0),
         )

@@ -16,8 +16,6 @@ from bot.actions.settings import settings
 from integration.client import AppointmentView, CaseSystem, SlotView
 from textnorm.datetime_zh import PartOfDay, ResolvedTime, format_moment, in_part_of_day
 
-# Mirrors the case service's CASE_BOOKING_HORIZON_DAYS default; the service enforces it too.
-BOOKING_HORIZON_DAYS = 30
 # How many days after a full or closed day are searched for the next free one.
 SEARCH_AHEAD_DAYS = 14
 MAX_OFFERS = 4
@@ -42,7 +40,8 @@ def now_local() -> datetime:
 
 
 def last_bookable_day(today: date) -> date:
-    return today + timedelta(days=BOOKING_HORIZON_DAYS)
+    """The booking horizon shared with the case service (CASE_BOOKING_HORIZON_DAYS), which enforces it too."""
+    return today + timedelta(days=settings().booking_horizon_days)
 
 
 def preference(resolved: ResolvedTime) -> str | None:

@@ -25,13 +25,6 @@ logger = logging.getLogger(__name__)
 # Pieces of "我叫张三，电话13800138000" that may hold a name: split at digits, punctuation, phone words.
 _SEGMENT_RE = re.compile(r"[\s,，、;；。:：0-9]+|电话号码|手机号码|手机号|电话|手机|号码")
 
-OUTCOME_NAMES = {
-    "settled": "调解成功",
-    "not_settled": "调解不成",
-    "referred_arbitration": "转仲裁",
-    "referred_court": "转诉讼",
-    "withdrawn": "当事人撤回",
-}
 
 
 @dataclass(frozen=True)
@@ -137,5 +130,5 @@ def progress_kwargs(case: CaseView) -> dict[str, Any]:
         "contact_by": chinese_datetime(case.due.contact_by),
         "close_by": chinese_datetime(case.due.close_by),
         "follow_up_by": chinese_datetime(case.due.follow_up_by),
-        "outcome_name": OUTCOME_NAMES.get(case.outcome or "", "已办结"),
+        "outcome_name": case.outcome_name or "",
     }

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.actions.office_hours import OfficeHours
+from integration.office_hours import DEFAULT_SPEC, OfficeHours
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class ActionSettings:
     hours: OfficeHours
     timezone: str
     handoff_wait_minutes: int
+    booking_horizon_days: int
 
     @classmethod
     def from_env(cls) -> ActionSettings:
@@ -30,10 +31,12 @@ class ActionSettings:
             center_hotline=os.environ.get("CENTER_HOTLINE", "0539-12348"),
             office_hours=os.environ.get("CENTER_OFFICE_HOURS", "周一至周五 8:30-12:00、13:30-17:30"),
             hours=OfficeHours.parse(
-                os.environ.get("CENTER_OFFICE_HOURS_SPEC", "mon-fri 08:30-12:00,13:30-17:30")
+                os.environ.get("CENTER_OFFICE_HOURS_SPEC", DEFAULT_SPEC),
+                os.environ.get("CENTER_TIMEZONE", "Asia/Shanghai"),
             ),
             timezone=os.environ.get("CENTER_TIMEZONE", "Asia/Shanghai"),
             handoff_wait_minutes=int(os.environ.get("HANDOFF_WAIT_MINUTES", "5")),
+            booking_horizon_days=int(os.environ.get("CASE_BOOKING_HORIZON_DAYS", "30")),
         )
 
 

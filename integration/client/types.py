@@ -75,6 +75,7 @@ class CaseView:
     due: Due
     conversation_id: str | None
     outcome: str | None = None
+    outcome_name: str | None = None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> CaseView:
@@ -88,7 +89,8 @@ class CaseView:
             amount_yuan=None if d.get("amount_yuan") is None else Decimal(d["amount_yuan"]),
             channel=d["channel"], institution_code=inst.get("code"),
             institution_name=inst.get("name"), created_at=d["created_at"], due=Due(**d["due"]),
-            conversation_id=d.get("conversation_id"), outcome=d.get("outcome"))
+            conversation_id=d.get("conversation_id"), outcome=d.get("outcome"),
+            outcome_name=d.get("outcome_name"))
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,16 @@ class AppointmentView:
     start: datetime
     end: datetime
     case_no: str | None
+    institution_code: str | None = None
+    mediator_code: str | None = None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> AppointmentView:
         return cls(ref=d["ref"], status=d["status"], institution_name=d["institution"]["name"],
                    mediator_name=d["mediator"]["name"], start=datetime.fromisoformat(d["start"]),
-                   end=datetime.fromisoformat(d["end"]), case_no=d.get("case_no"))
+                   end=datetime.fromisoformat(d["end"]), case_no=d.get("case_no"),
+                   institution_code=d["institution"].get("code"),
+                   mediator_code=d["mediator"].get("code"))
 
 
 __all__ = ["AppointmentView", "BookingRequest", "CaseView", "CreateOutcome", "Due",

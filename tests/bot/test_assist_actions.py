@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk import Tracker
@@ -13,9 +14,10 @@ from bot.actions import handoff as handoff_module
 from bot.actions.fallback import ActionFallback
 from bot.actions.handoff import ActionRequestHandoff, build_handoff, handoff_key
 from bot.actions.legal import ActionAnswerLegal
-from bot.actions.office_hours import OfficeHours
+from bot.actions.settings import ActionSettings
 from bot.actions.transcript import consecutive_fallbacks, transcript_turns
 from integration.client import CaseSystemUnavailable, HandoffRequest
+from integration.office_hours import OfficeHours
 
 
 def conversation(
@@ -65,13 +67,15 @@ def office_open(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(OfficeHours, "is_open", lambda self, moment: True)
 
 
-def test_office_hours_parse_and_decide() -> None:
-    hours = OfficeHours.parse("mon-fri 08:30-12:00,13:30-17:30")
-    assert hours.is_open(datetime(2026, 11, 26, 9, 0))  # Thursday morning
-    assert not hours.is_open(datetime(2026, 11, 26, 12, 30))  # lunch break
-    assert not hours.is_open(datetime(2026, 11, 28, 10, 0))  # Saturday
-    with pytest.raises(ValueError, match=r"expected e\.g\."):
-        OfficeHours.parse("weekdays 9-5")
+def test_settings_read_the_shared_office_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CENTER_OFFICE_HOURS_SPEC", "1-5 09:00-12:00")
+    hours = ActionSettings.from_env().hours
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert hours.is_open(datetime(2026, 11, 26, 9, 30, tzinfo=shanghai))  # Thursday morning
+    assert not hours.is_open(datetime(2026, 11, 26, 13, 0, tzinfo=shanghai))
+    monkeypatch.setenv("CENTER_OFFICE_HOURS_SPEC", "weekdays 9-5")
+    with pytest.raises(ValueError, match="office hours rule"):
+        ActionSettings.from_env()
 
 
 def test_transcript_and_fallback_count() -> None:
@@ -157,7 +161,9 @@ async def test_legal_questions_are_answered_with_citations(channel: str, phone: 
         assert "《中华人民共和国人民调解法》" in message["text"] and "不构成法律意见" in message["text"]
 
 
-async def test_a_queued_handoff_is_told_truthfully(monkeypatch: pytest.MonkeyPatch, office_open: None) -> None:
+async def test_a_queued_handoff_is_told_truthfully(
+    monkeypatch: pytest.MonkeyPatch, office_open: None
+) -> None:
     from integration.client import HandoffQueued
 
     class Queueing(FakeHandoffs):

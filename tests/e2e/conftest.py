@@ -32,6 +32,7 @@ def stack(
         rasa_port=free_port(),
         action_port=free_port(),
         case_port=free_port(),
+        voice_port=free_port(),
         rasa_auth_token="e2e-rasa-token",
         center_api_token=E2E_CENTER_TOKEN,
         var_dir=var_dir,

@@ -29,22 +29,43 @@ def test_a_port_in_use_ends_the_run_with_one_clear_line(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
-        env = launcher_env(tmp_path, RASA_PORT=free_port(), ACTION_PORT=free_port(), CASE_SERVICE_PORT=taken)
+        env = launcher_env(
+            tmp_path,
+            RASA_PORT=free_port(),
+            ACTION_PORT=free_port(),
+            VOICE_PORT=free_port(),
+            CASE_SERVICE_PORT=taken,
+        )
         result = subprocess.run(
-            [sys.executable, "-m", "launcher", "run"], cwd=ROOT, env=env,
-            capture_output=True, text=True, timeout=120,
+            [sys.executable, "-m", "launcher", "run"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
-    assert errors == [f"[stack] ERROR port {taken} for case-service is already in use — stop the program "
-                      f"using it (`ss -ltnp 'sport = :{taken}'`) or choose another port in .env"]
+    assert errors == [
+        f"[stack] ERROR port {taken} for case-service is already in use — stop the program "
+        f"using it (`ss -ltnp 'sport = :{taken}'`) or choose another port in .env"
+    ]
 
 
 def test_sigterm_stops_every_service_it_started(tmp_path: Path) -> None:
-    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "CASE_SERVICE_PORT": free_port()}
+    ports = {
+        "RASA_PORT": free_port(),
+        "ACTION_PORT": free_port(),
+        "CASE_SERVICE_PORT": free_port(),
+        "VOICE_PORT": free_port(),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "launcher", "run"], cwd=ROOT, env=launcher_env(tmp_path, **ports),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "launcher", "run"],
+        cwd=ROOT,
+        env=launcher_env(tmp_path, **ports),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.stdout is not None
     seen: list[str] = []
@@ -58,4 +79,6 @@ def test_sigterm_stops_every_service_it_started(tmp_path: Path) -> None:
     rest, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, rest
     assert all(port_is_free("127.0.0.1", port) for port in ports.values())
-    assert "stopped rasa" in rest and "stopped case-service" in rest
+    assert all(
+        f"stopped {name}" in rest for name in ("rasa", "case-service", "action-server", "voice-gateway")
+    )

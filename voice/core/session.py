@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from textnorm.mask import mask_phone, mask_text
 from voice.asr.base import AsrFailure, AsrStream, Final, Partial
 from voice.core.capture import CaptureStep, NumberCapture
+from voice.core.handoff import HandoffSink, NoHandoffSink
 from voice.core.numbers import expected_slot
 from voice.core.records import CallTranscript
 from voice.core.replies import SpokenReply, compose
@@ -60,6 +61,7 @@ class CallOutput(Protocol):
 class SessionPolicy:
     silence_timeout_s: float = 8.0
     barge_in_min_chars: int = 2
+    key_gap_s: float = 5.0  # a pause this long ends a keypad entry typed key by key
     staff_number: str = ""
     office_open: Callable[[], bool] = lambda: True
 
@@ -69,6 +71,7 @@ class _Input:
     kind: str  # speech | keypad | silence
     text: str = ""
     confidence: float = 0.0
+    audio_s: float | None = None  # where the utterance ended in the call's audio
     at: float = field(default_factory=time.monotonic)
 
 
@@ -84,6 +87,7 @@ class CallSession:
         output: CallOutput,
         transcript: CallTranscript,
         policy: SessionPolicy,
+        handoffs: HandoffSink | None = None,
     ) -> None:
         self.conversation_id = conversation_id
         self.caller = caller
@@ -93,6 +97,8 @@ class CallSession:
         self._output = output
         self.transcript = transcript
         self._policy = policy
+        self._handoffs = handoffs or NoHandoffSink()
+        self._deliveries: set[asyncio.Task[None]] = set()
         self._queue: asyncio.Queue[_Input] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -102,6 +108,7 @@ class CallSession:
         self._last: SpokenReply | None = None
         self._capture: NumberCapture | None = None
         self._silences = 0
+        self._keys = ""  # digits collected one by one, until # or the slot's length
         self.ended = False  # no more turns (hung up, transferring, or closed)
         self._closed = False
         self.latencies_ms: list[float] = []
@@ -147,9 +154,11 @@ class CallSession:
                 await self._output.heard(event.text, True)
 
     def _on_partial(self, text: str) -> None:
-        self._cancel_silence()
-        if self.speaking_turn is not None and len(meaningful(text)) >= self._policy.barge_in_min_chars:
-            self._barge_in(text)
+        if self.speaking_turn is not None:
+            if len(meaningful(text)) >= self._policy.barge_in_min_chars:
+                self._barge_in(text)
+        elif self._silence is not None:
+            self._arm_silence()  # still talking: the silence count starts again
 
     def _on_final(self, event: Final) -> None:
         if not meaningful(event.text):
@@ -158,11 +167,14 @@ class CallSession:
         if self.speaking_turn is not None:
             self._barge_in(event.text)
         self._cancel_silence()
-        self._queue.put_nowait(_Input("speech", text=event.text, confidence=event.confidence))
+        self._queue.put_nowait(
+            _Input("speech", text=event.text, confidence=event.confidence, audio_s=event.audio_end_s or None)
+        )
 
     def _barge_in(self, text: str) -> None:
         self.transcript.add("barge_in", turn=self.speaking_turn, heard=mask_text(text))
         self.speaking_turn = None
+        self._arm_silence()  # if this was noise and no utterance follows, the silence rules apply
         self._spawn(self._output.stop_speaking())
 
     async def on_keypad(self, digits: str) -> None:
@@ -172,6 +184,27 @@ class CallSession:
         self._cancel_silence()
         self.speaking_turn = None  # a key press interrupts the prompt on every provider
         self._queue.put_nowait(_Input("keypad", text=digits))
+
+    @property
+    def expected_keys(self) -> int:
+        """How many keys the current state accepts in one entry (1, or a whole number ended by #)."""
+        if self._capture is None or self._capture.candidate is not None:
+            return 1  # options, or 1/2 to confirm a read-back
+        return self._capture.spec.max_digits
+
+    async def on_key(self, digit: str) -> None:
+        """One key from a provider that reports keys one by one (Media Streams ``dtmf``)."""
+        if self.expected_keys == 1:
+            await self.on_keypad(digit)
+            return
+        self._cancel_silence()
+        if digit != "#":
+            self._keys += digit
+        if digit == "#" or len(self._keys) >= self.expected_keys:
+            entry, self._keys = self._keys, ""
+            await self.on_keypad(entry)
+        else:
+            self._arm_silence(self._policy.key_gap_s)  # a long pause ends the entry
 
     def on_prompt_done(self, turn: int) -> None:
         """The provider finished playing ``turn``; start listening for silence."""
@@ -202,6 +235,8 @@ class CallSession:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._deliveries:  # hand-off packets must reach staff even when the caller hangs up
+            await asyncio.wait(self._deliveries, timeout=30)
         self.transcript.add("call_end", reason=reason)
 
     # --- turn worker ---
@@ -226,7 +261,7 @@ class CallSession:
             await self._on_silence()
         elif item.kind == "speech":
             self._silences = 0
-            self.transcript.add("caller", text=item.text, confidence=item.confidence)
+            self.transcript.add("caller", text=item.text, confidence=item.confidence, audio_s=item.audio_s)
             if self._capture is not None:
                 await self._apply(self._capture.on_speech(item.text), item.at)
                 return
@@ -285,8 +320,12 @@ class CallSession:
             await self._asr.set_grammar(list(self._capture.spec.grammar))
             text_out += "也可以在电话按键上输入，输完请按井号键。"
             keypad = KeypadSpec(self._capture.spec.max_digits, 5)
+        bot_ms = (time.monotonic() - at) * 1000
         await self._say(text_out, keypad)
         self.latencies_ms.append((time.monotonic() - at) * 1000)
+        self.transcript.add(
+            "timing", turn=self.turn, bot_ms=round(bot_ms), reply_sent_ms=round(self.latencies_ms[-1])
+        )
         log.info("turn %d on %s answered in %.0f ms", self.turn, self.conversation_id, self.latencies_ms[-1])
 
     async def _say(self, text: str, keypad: KeypadSpec | None = None) -> None:
@@ -296,6 +335,10 @@ class CallSession:
         await self._output.speak(text, self.turn, keypad or KeypadSpec())
 
     async def _on_silence(self) -> None:
+        if self._keys:  # a keypad entry paused too long: take what was typed
+            entry, self._keys = self._keys, ""
+            await self._handle(_Input("keypad", text=entry))
+            return
         self._silences += 1
         self.transcript.add("silence", count=self._silences)
         if self._silences == 1:
@@ -310,7 +353,11 @@ class CallSession:
     async def _handoff(self, reason: str, prefix: str) -> None:
         """Transfer to staff in office hours; otherwise take a callback request and say goodbye."""
         in_hours = self._policy.office_open() and bool(self._policy.staff_number)
-        self.transcript.handoff(reason, self.caller, callback=not in_hours)
+        packet = self.transcript.handoff(reason, self.caller, callback=not in_hours)
+        if reason != "bot_handoff":  # the bot delivered its own packet already
+            delivery = asyncio.create_task(self._handoffs.deliver(packet))
+            self._deliveries.add(delivery)
+            delivery.add_done_callback(self._deliveries.discard)
         log.info("handoff of %s (%s) from %s", self.conversation_id, reason, mask_phone(self.caller))
         self.ended = True
         self._cancel_silence()
@@ -322,9 +369,9 @@ class CallSession:
 
     # --- timers and background tasks ---
 
-    def _arm_silence(self) -> None:
+    def _arm_silence(self, seconds: float | None = None) -> None:
         self._cancel_silence()
-        self._silence = asyncio.create_task(self._silence_after(self._policy.silence_timeout_s))
+        self._silence = asyncio.create_task(self._silence_after(seconds or self._policy.silence_timeout_s))
 
     async def _silence_after(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

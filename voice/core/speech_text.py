@@ -19,7 +19,9 @@ _BULLET_RE = re.compile(r"^\s*(?:[-•·*]|\d+[.、)])\s*", re.MULTILINE)
 _TAG_RE = re.compile(r"<[^>]{1,40}>")
 _LONG_DIGITS_RE = re.compile(r"(?<![\d.])\d(?:[\d ]{5,}\d)(?![\d.])")
 _SPACES_RE = re.compile(r"[ \t]+")
-_FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_FULLWIDTH_ALNUM = {
+    cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
 _END_PUNCT = "。！？!?；;，,：:"
 
 

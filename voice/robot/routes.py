@@ -61,7 +61,7 @@ def robot_routes() -> Blueprint:
     @bp.websocket("/stream")
     async def stream(request: Request, ws: WebsocketImplProtocol) -> None:
         services: Services = request.app.ctx.voice
-        if services.asr is None:
+        if services.asr is None or services.at_capacity:
             await ws.send(
                 json.dumps(
                     {"type": "error", "message": "语音识别暂不可用，请使用文字输入。"}, ensure_ascii=False

@@ -83,8 +83,9 @@ def twilio_routes() -> Blueprint:
             return text("unknown or repeated call", status=400)
         settings = services.settings
         log.info("incoming call %s from %s", call_sid, mask_phone(caller.removeprefix("+86")))
-        if services.asr is None:
-            return _xml(_no_asr_answer(services, request, call_sid, caller))
+        if services.asr is None or services.at_capacity:
+            reason = "asr_unavailable" if services.asr is None else "line_busy"
+            return _xml(_no_asr_answer(services, request, call_sid, caller, reason))
         services.calls.expect(call_sid, caller)
         return _xml(
             twiml.answer_call(
@@ -108,7 +109,7 @@ def twilio_routes() -> Blueprint:
         if session is None:
             return _xml(_unknown_call(services, params))
         await session.on_keypad(params.get("Digits", ""))
-        return _xml(twiml.hold(urls=_urls(services, request)))
+        return _xml(twiml.hold(urls=_urls(services, request), max_digits=session.expected_keys))
 
     @bp.post("/prompt")
     async def prompt_done(request: Request) -> HTTPResponse:
@@ -123,7 +124,8 @@ def twilio_routes() -> Blueprint:
             session.on_prompt_done(number)
         elif not services.calls.note_early_prompt(call_sid, number):
             return _xml(_unknown_call(services, params))
-        return _xml(twiml.hold(urls=_urls(services, request)))
+        keys = session.expected_keys if session is not None else 1
+        return _xml(twiml.hold(urls=_urls(services, request), max_digits=keys))
 
     @bp.post("/hold")
     async def hold(request: Request) -> HTTPResponse:
@@ -132,9 +134,11 @@ def twilio_routes() -> Blueprint:
         if params is None:
             return text("forbidden", status=403)
         call_sid = params.get("CallSid", "")
-        if call_sid not in services.calls.active and call_sid not in services.calls.pending:
+        session = services.calls.active.get(call_sid)
+        if session is None and call_sid not in services.calls.pending:
             return _xml(_unknown_call(services, params))
-        return _xml(twiml.hold(urls=_urls(services, request)))
+        keys = session.expected_keys if session is not None else 1
+        return _xml(twiml.hold(urls=_urls(services, request), max_digits=keys))
 
     @bp.post("/dial-done")
     async def dial_done(request: Request) -> HTTPResponse:
@@ -167,11 +171,11 @@ def twilio_routes() -> Blueprint:
     return bp
 
 
-def _no_asr_answer(services: Services, request: Request, call_sid: str, caller: str) -> str:
+def _no_asr_answer(services: Services, request: Request, call_sid: str, caller: str, reason: str) -> str:
     """Never a dead line: apologise, then transfer (office hours) or take a callback request."""
     transcript = CallTranscript(services.store, f"phone-{call_sid}", "phone")
     in_hours = services.office_open() and bool(services.settings.staff_phone_number)
-    transcript.handoff("asr_unavailable", caller, callback=not in_hours)
+    services.spawn(services.handoffs.deliver(transcript.handoff(reason, caller, callback=not in_hours)))
     services.calls.close(call_sid)
     if in_hours:
         return twiml.transfer(
@@ -217,7 +221,7 @@ async def _run_stream(services: Services, request: Request, ws: WebsocketImplPro
                 if event.track in ("inbound", "inbound_track"):
                     await session.on_audio(upsampler.process(ulaw_to_pcm16(event.payload)))
             elif isinstance(event, Dtmf) and session is not None:
-                await session.on_keypad(event.digit)
+                await session.on_key(event.digit)
             elif isinstance(event, Mark) and session is not None and event.name.startswith("turn-"):
                 session.on_prompt_done(int(event.name.removeprefix("turn-") or -1))
             elif isinstance(event, StreamStopped):

@@ -67,11 +67,16 @@ def speak(*, text: str, voice: Voice, urls: Urls, turn: int, max_digits: int = 1
     return str(response)
 
 
-def hold(*, urls: Urls, seconds: int = 30) -> str:
-    """Keep the line open (the audio fork keeps running) and accept single keys."""
+def hold(*, urls: Urls, seconds: int = 30, max_digits: int = 1) -> str:
+    """Keep the line open (the audio fork keeps running) and accept keys (a whole entry ended by #)."""
     response = VoiceResponse()
     gather = response.gather(
-        input="dtmf", action=urls.action("/twilio/keys", turn=-1), method="POST", timeout=1, num_digits=1
+        input="dtmf",
+        action=urls.action("/twilio/keys", turn=-1),
+        method="POST",
+        timeout=1 if max_digits == 1 else 5,
+        num_digits=max_digits,
+        finish_on_key="#",
     )
     gather.pause(length=seconds)
     response.redirect(urls.action("/twilio/hold"), method="POST")

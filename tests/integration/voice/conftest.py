@@ -70,7 +70,9 @@ async def start_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
             settings, dialogue=dialogue, asr=asr, updater=rest, store=store, office_open=lambda: office_open
         )
         app.config.TOUCHUP = False  # Sanic's touch-up breaks on the second app started in one process
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+        server = await app.create_server(
+            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+        )
         assert server is not None
         await server.startup()
         await server.before_start()

@@ -75,7 +75,14 @@ class MediaStream:
             "customParameters": params,
         }
         await self.ws.send(
-            json.dumps({"event": "start", "sequenceNumber": self._next(), "start": start, "streamSid": self.stream_sid})
+            json.dumps(
+                {
+                    "event": "start",
+                    "sequenceNumber": self._next(),
+                    "start": start,
+                    "streamSid": self.stream_sid,
+                }
+            )
         )
 
     async def send_audio(self, ulaw: bytes, realtime: bool = False) -> None:
@@ -89,7 +96,12 @@ class MediaStream:
             }
             await self.ws.send(
                 json.dumps(
-                    {"event": "media", "sequenceNumber": self._next(), "media": media, "streamSid": self.stream_sid}
+                    {
+                        "event": "media",
+                        "sequenceNumber": self._next(),
+                        "media": media,
+                        "streamSid": self.stream_sid,
+                    }
                 )
             )
             self._ms += 20

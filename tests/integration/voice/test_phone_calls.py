@@ -130,7 +130,9 @@ async def test_rasa_down_mid_call_transfers(start_gateway: GatewayFactory) -> No
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    rasa = RasaRestDialogue("http://rasa.invalid", client=httpx.AsyncClient(transport=httpx.MockTransport(refuse)))
+    rasa = RasaRestDialogue(
+        "http://rasa.invalid", client=httpx.AsyncClient(transport=httpx.MockTransport(refuse))
+    )
     gw = await start_gateway(dialogue=rasa, asr=ScriptedAsr([["我要申请调解"]]))
     stream = await gw.sim.open_stream((await gw.sim.incoming_call(CALL_A)).text, CALL_A)
     await stream.send_audio(ulaw_tone(400) + ulaw_silence(800))
@@ -154,3 +156,27 @@ async def test_without_a_model_after_hours_takes_a_callback(start_gateway: Gatew
     assert "<Hangup" in answer.text and "回电" in answer.text
     packet = json.loads((gw.store.base_dir / "handoffs" / f"phone-{CALL_A}.json").read_text())
     assert packet["type"] == "callback" and packet["caller"] == "+8613800138000"
+
+
+async def test_media_stream_dtmf_picks_an_option(start_gateway: GatewayFactory) -> None:
+    dialogue = _dialogue()
+    gw = await start_gateway(dialogue=dialogue, asr=ScriptedAsr([["我要申请调解"]]))
+    answer = await gw.sim.incoming_call(CALL_A)
+    stream = await gw.sim.open_stream(answer.text, CALL_A)
+    await gw.sim.follow(ET.fromstring(answer.text), CALL_A)
+    await stream.send_audio(ulaw_tone(400) + ulaw_silence(800))
+    await gw.rest.next_update(CALL_A, 1)
+    await stream.send_dtmf("2")  # bidirectional streams report keys as ``dtmf`` messages
+    await until(lambda: len(dialogue.received) == 2)
+    assert dialogue.received[1][1] == "/deny"
+    await stream.stop()
+
+
+async def test_a_call_beyond_capacity_goes_to_staff(start_gateway: GatewayFactory) -> None:
+    gw = await start_gateway(dialogue=_dialogue(), asr=ScriptedAsr([[], []]), max_calls=1)
+    first = await gw.sim.incoming_call(CALL_A)
+    assert "<Stream" in first.text
+    second = await gw.sim.incoming_call(CALL_B)
+    assert "<Stream" not in second.text and STAFF in second.text
+    packet = json.loads((gw.store.base_dir / "handoffs" / f"phone-{CALL_B}.json").read_text())
+    assert packet["reason"] == "line_busy"

@@ -59,3 +59,17 @@ def test_an_up_to_date_model_is_not_retrained(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "jiefen.tar.gz").write_bytes(b"model")
     (tmp_path / "jiefen.fingerprint").write_text("abc")
     assert training.train_if_needed(tmp_path) is False
+
+
+def test_rasa_endpoints_are_rendered_with_the_stack_ports(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from launcher.services import all_services, render_endpoints
+
+    settings = replace(StackSettings.from_env(), var_dir=tmp_path, action_port=6055)
+    text = render_endpoints(settings).read_text()
+    assert "url: http://127.0.0.1:6055/webhook" in text
+    assert f"db: {tmp_path / 'tracker.db'}" in text
+    assert "${" not in text
+    names = [spec.name for spec in all_services(settings)]
+    assert names == ["case-service", "action-server", "rasa", "voice-gateway"]

@@ -70,6 +70,8 @@ async def test_one_turn_reaches_the_bot_and_is_spoken(call_factory: list[Call]) 
     caller = next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "caller")
     assert caller["text"] == "我要申请调解" and caller["confidence"] == 0.9
     assert len(call.session.latencies_ms) == 1
+    timing = next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "timing")
+    assert timing["turn"] == 1 and timing["reply_sent_ms"] >= timing["bot_ms"] >= 0
 
 
 async def test_speech_interrupts_the_prompt(call_factory: list[Call]) -> None:
@@ -190,3 +192,40 @@ async def test_stream_lost_mid_utterance_keeps_the_partial_transcript(call_facto
     cut = [e for e in call.store.transcript("phone-CA1") if e["kind"] == "caller"]
     assert cut and cut[0]["cut_off"] is True and cut[0]["text"] == "我的邻居天天"
     assert call.kinds()[-1] == "call_end" and call.dialogue.received == []
+
+
+async def test_keys_one_by_one_are_collected_into_an_entry(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("张三", [ASK_PHONE]), ("13912345678", [BotReply(text="已记下。")])])
+    call = _new(call_factory, ["我叫张三"], dialogue)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: call.session.expected_keys == 11)
+    for digit in "13912345678":
+        await call.session.on_key(digit)
+    await until(lambda: len(dialogue.received) == 2)
+    assert dialogue.received[1][1] == "13912345678"
+    assert dialogue.received[1][2]["slot_source"] == "keypad"
+    assert call.session.expected_keys == 1
+
+
+async def test_a_paused_keypad_entry_is_taken_after_the_gap(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("张三", [ASK_PHONE])])
+    call = _new(call_factory, ["我叫张三"], dialogue, key_gap_s=0.05)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: call.session.expected_keys == 11)
+    for digit in "139":
+        await call.session.on_key(digit)
+    await until(lambda: any(e["kind"] == "dtmf" for e in call.store.transcript("phone-CA1")))
+    assert next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "dtmf")["digits"] == "139"
+    assert "无效" in call.output.said()[-1] or "按键" in call.output.said()[-1]
+
+
+async def test_noise_that_barges_in_then_stops_falls_under_the_silence_rules(
+    call_factory: list[Call],
+) -> None:
+    call = _new(call_factory, [], ScriptedDialogue([]), silence_timeout_s=0.05)
+    call.session.start(greeting_playing=True)
+    call.session._on_partial("咳咳有人")  # a cough the recogniser took for words; no utterance follows
+    await until(lambda: len(call.output.said()) == 1)
+    assert call.output.kinds()[0] == "stop" and call.output.said()[0].startswith("抱歉，我没有听到")

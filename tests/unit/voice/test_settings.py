@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from voice.settings import OfficeHours, SettingsError, VoiceSettings, parse_bool
+from voice.settings import SettingsError, VoiceSettings, parse_bool, parse_office_hours
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_env_values_and_public_urls() -> None:
 
 
 def test_office_hours() -> None:
-    hours = OfficeHours.parse("1-5 09:00-12:00,13:30-17:30;6 09:00-12:00")
+    hours = parse_office_hours("1-5 09:00-12:00,13:30-17:30;6 09:00-12:00", "Asia/Shanghai")
     shanghai = ZoneInfo("Asia/Shanghai")
     assert hours.is_open(datetime(2026, 11, 26, 10, 0, tzinfo=shanghai))  # Thursday morning
     assert not hours.is_open(datetime(2026, 11, 26, 12, 30, tzinfo=shanghai))  # lunch
@@ -59,4 +59,4 @@ def test_office_hours() -> None:
 @pytest.mark.parametrize("raw", ["weekdays 9-5", "1-5 25:00-26:00", "1-5 0900-1700"])
 def test_bad_office_hours(raw: str) -> None:
     with pytest.raises(SettingsError):
-        OfficeHours.parse(raw)
+        parse_office_hours(raw, "Asia/Shanghai")

@@ -109,3 +109,8 @@ def test_stream_token_binds_the_call() -> None:
     token = auth.stream_token(CALL_SID)
     assert auth.check_stream_token(CALL_SID, token)
     assert not auth.check_stream_token("CA" + "1" * 32, token)
+
+
+def test_hold_accepts_a_whole_number_while_one_is_collected() -> None:
+    gather = ET.fromstring(twiml.hold(urls=URLS, max_digits=11)).find("Gather")
+    assert gather is not None and gather.get("numDigits") == "11" and gather.find("Pause") is not None
