@@ -19,7 +19,9 @@ _AVERAGES = ("micro avg", "macro avg", "weighted avg", "accuracy")
 
 def run_rasa_test(model: Path, out: Path) -> None:
     """Evaluate the model on the held-out set into `out`."""
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {
+        **os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT),
+    }
     argv = [
         str(ROOT / ".venv/bot/bin/rasa"), "test", "nlu", "--nlu", "tests/nlu/heldout.yml",
         "--model", str(model), "--out", str(out),

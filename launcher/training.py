@@ -15,7 +15,7 @@ from launcher.process import StackError
 from launcher.settings import ROOT
 
 MODEL_NAME = "jiefen"
-TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "bot/jieba")
+TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "bot/jieba", "bot/nlu", "textnorm/safety.py")
 
 
 def fingerprint(root: Path = ROOT) -> str:
@@ -88,7 +88,10 @@ def _train_locked(model_dir: Path, force: bool) -> bool:
         "--fixed-model-name",
         MODEL_NAME,
     ]
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    # PYTHONPATH: config.yml names our own NLU component (bot.nlu.safety_override).
+    env = {
+        **os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT),
+    }
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         while proc.poll() is None:

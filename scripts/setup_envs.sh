@@ -27,14 +27,15 @@ make_env() {  # $1 = name, $2 = python minor version
     echo "setup: ERROR Python $pyver not found — install it (e.g. 'pyenv install $pyver') or put python$pyver on PATH" >&2
     exit 1
   fi
-  echo "setup: installing $venv from $lock with $py (this takes about a minute) ..."
+  echo "setup: installing $venv from $lock with $py (a few minutes the first time) ..."
+  local started=$SECONDS
   [[ -x "$venv/bin/python" ]] || "$py" -m venv "$venv"
   # The pip bundled with each Python is used on purpose: newer pips backtrack through jax wheels for Rasa.
   "$venv/bin/python" -m pip install --disable-pip-version-check -q --no-deps -r "$lock" \
     2> >(grep -v "^WARNING: Location" >&2)
   "$venv/bin/python" -m pip check >/dev/null || { echo "setup: ERROR pip check failed in $venv" >&2; "$venv/bin/python" -m pip check >&2; exit 1; }
   echo "$sum" > "$venv/.lock-sha256"
-  echo "setup: $venv ready"
+  echo "setup: $venv ready in $((SECONDS - started)) s"
 }
 
 for name in ${ENVS:-svc bot}; do

@@ -11,6 +11,10 @@ scripts/setup_envs.sh || exit 1
 
 status=0
 mkdir -p var/test-results
+echo "== lint: ruff and mypy =="
+.venv/svc/bin/ruff check . && .venv/svc/bin/mypy launcher integration textnorm legal voice bot/actions bot/action_server.py bot/nlu \
+  || status=1
+
 echo "== service environment (Python 3.11): unit, integration, end-to-end =="
 .venv/svc/bin/python -m pytest tests --ignore=tests/bot -p no:cacheprovider "$@" || status=1
 

@@ -14,12 +14,15 @@ class Citizen:
         self.sender = sender
         self._client = httpx.Client(base_url=stack.url(stack.rasa_port), timeout=60)
         self.transcript: list[tuple[str, list[str]]] = []
+        self.buttons: list[dict[str, str]] = []
 
     def say(self, text: str) -> str:
         """Send one message; return the bot's replies joined, for assertions."""
         response = self._client.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text})
         response.raise_for_status()
-        replies = [m.get("text", "") for m in response.json()]
+        messages = response.json()
+        replies = [m.get("text", "") for m in messages]
+        self.buttons = [b for m in messages for b in m.get("buttons") or []]
         self.transcript.append((text, replies))
         return "\n".join(replies)
 

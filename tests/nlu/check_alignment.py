@@ -8,10 +8,11 @@ examples whose entity start/end falls inside a jieba token (Rasa would drop or m
 Exit code 1 when a misaligned span is found.
 """
 import glob
+import logging
 import os
 import re
 import sys
-import logging
+from pathlib import Path
 
 import jieba
 
@@ -46,9 +47,9 @@ def files(args):
 def main(args):
     bad = total = 0
     for f in files(args):
-        for line in open(f, encoding="utf-8"):
+        for line in Path(f).read_text(encoding="utf-8").splitlines():
             s = line.strip()
-            if not s.startswith("- ") or "](" not in s and "]{" not in s:
+            if not s.startswith("- ") or ("](" not in s and "]{" not in s):
                 continue
             text, spans = parse(s[2:])
             if not spans:

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU graph components (loaded by config.yml from this package)."""
