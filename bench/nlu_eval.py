@@ -42,7 +42,10 @@ def summarise(out: Path) -> dict[str, float]:
             continue
         data = json.loads(report.read_text(encoding="utf-8"))
         for entity, scores in data.items():
-            if isinstance(scores, dict) and "f1-score" in scores and entity not in _AVERAGES:
+            if not isinstance(scores, dict) or "f1-score" not in scores or entity in _AVERAGES:
+                continue
+            # regex extractors only produce some entities: skip the ones they never predict
+            if scores.get("precision", 0) or scores.get("recall", 0):
                 summary[f"{report.stem.replace('_report', '')}:{entity}_f1"] = scores["f1-score"]
     return summary
 
