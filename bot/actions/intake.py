@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.intake_form import ID_SKIPPED, NO_AMOUNT
 from bot.actions.presenters import case_registered_kwargs, summary_kwargs
 from bot.actions.services import case_system
 from bot.actions.settings import settings
 from integration.client import CaseRejected, CaseSystemUnavailable, IntakeRequest
+from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_phone
 from textnorm.name import extract_person_name
 from textnorm.phone import normalize_mobile
@@ -24,6 +27,8 @@ logger = logging.getLogger(__name__)
 NARRATIVE_MIN_CHARS = 15
 _INPUT_CHANNELS = {"rest": "web", "socketio": "web", "twilio_voice": "phone"}
 _PER_INTAKE_SLOTS = ("intake_confirmed", "case_no", "intake_receipt")
+# Details of one dispute: cleared after registration so a second dispute starts clean.
+_PER_DISPUTE_SLOTS = ("category", "description", "respondent", "location", "amount_yuan")
 
 
 class ActionStartIntake(Action):
@@ -40,6 +45,7 @@ class ActionStartIntake(Action):
         events: list[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
         narrative = intent.startswith("dispute_") and len(text) >= NARRATIVE_MIN_CHARS
         events.append(SlotSet("description", text if narrative else None))
+        events.extend(SlotSet(slot, value) for slot, value in details_said(tracker, text).items())
         phone = normalize_mobile(text)
         if phone:
             events.append(SlotSet("applicant_phone", phone))
@@ -48,6 +54,17 @@ class ActionStartIntake(Action):
             if name:
                 events.append(SlotSet("applicant_name", name))
         return events
+
+
+def details_said(tracker: Tracker, text: str) -> dict[str, str | None]:
+    """The other party, place and amount the opening message already gave (None: ask for it)."""
+    entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+    amount = parse_amount_yuan(text, money_only=True)
+    return {
+        "respondent": entities.get("respondent"),
+        "location": entities.get("location"),
+        "amount_yuan": str(amount) if amount is not None else None,
+    }
 
 
 class ActionAskIntakeConfirmed(Action):
@@ -95,7 +112,7 @@ class ActionSubmitCase(Action):
             logger.error("intake %s: case system and outbox both unavailable", tracker.sender_id)
             dispatcher.utter_message(response="utter_case_not_saved")
             return [SlotSet("intake_confirmed", None)]
-        reset = [SlotSet(slot, None) for slot in ("category", "description", "intake_confirmed")]
+        reset = [SlotSet(slot, None) for slot in (*_PER_DISPUTE_SLOTS, "intake_confirmed")]
         if outcome.case is not None:
             logger.info("intake %s registered as %s", tracker.sender_id, outcome.case.case_no)
             dispatcher.utter_message(response="utter_case_registered", **case_registered_kwargs(outcome.case))
@@ -116,13 +133,21 @@ def build_intake(tracker: Tracker) -> IntakeRequest:
         description=tracker.get_slot("description") or "",
         applicant_name=tracker.get_slot("applicant_name") or "",
         applicant_phone=tracker.get_slot("applicant_phone") or "",
-        respondents=[],
-        location=None,
-        amount_yuan=None,
-        id_number=None,
+        respondents=[respondent] if (respondent := tracker.get_slot("respondent")) else [],
+        location=tracker.get_slot("location"),
+        amount_yuan=_amount(tracker.get_slot("amount_yuan")),
+        id_number=_id_number(tracker.get_slot("id_number")),
         channel=input_channel(tracker),
         conversation_id=tracker.sender_id,
     )
+
+
+def _amount(value: str | None) -> Decimal | None:
+    return None if value in (None, "", NO_AMOUNT) else Decimal(str(value))
+
+
+def _id_number(value: str | None) -> str | None:
+    return None if value in (None, "", ID_SKIPPED) else value
 
 
 def input_channel(tracker: Tracker) -> str:

@@ -1,4 +1,5 @@
-"""Validation of the intake form: consent, category, description, name, phone, confirmation."""
+"""Validation of the intake form: consent, category, description, the other party, place,
+amount, name, phone, optional ID number, confirmation."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from textnorm.mask import mask_phone
+from textnorm.amount import parse_amount_yuan
+from textnorm.mask import mask_id, mask_phone
 from textnorm.name import extract_person_name
 from textnorm.phone import normalize_mobile
+from textnorm.resident_id import normalize_resident_id
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +23,20 @@ MAX_DESCRIPTION_CHARS = 2000
 _NAME_CORRECTION_MARKERS = ("姓名", "名字", "我叫", "叫我")
 # Intents that interrupt the form rather than answer the question it asked.
 _NOT_AN_ANSWER = {"request_human", "safety_emergency", "ask_legal", "ask_center_info", "chitchat"}
+# Categories where money is usually at stake: the amount is asked; elsewhere only kept if said.
+MONEY_CATEGORIES = {"labour", "contract", "consumer", "traffic", "medical", "property"}
+NO_AMOUNT, ID_SKIPPED = "none", "skipped"
+_NO_MONEY_WORDS = ("没有", "不涉及", "没钱", "无", "不是钱")
+_SKIP_WORDS = ("跳过", "不提供", "不想", "没有", "算了", "不用", "不方便")
+MAX_PARTY_CHARS, MAX_PLACE_CHARS = 100, 200
+
+
+def answer_to(tracker: Tracker, slot: str) -> str | None:
+    """The latest message when it answers the form's question for `slot` (not an interruption)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if tracker.get_slot("requested_slot") != slot or intent in _NOT_AN_ANSWER:
+        return None
+    return (tracker.latest_message.get("text") or "").strip()
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -38,7 +55,8 @@ class ValidateIntakeForm(FormValidationAction):
         # A citizen who refuses consent gives no personal data: the form ends at once.
         if tracker.get_slot("privacy_consent") is False:
             return []
-        return domain_slots
+        money = tracker.get_slot("category") in MONEY_CATEGORIES or tracker.get_slot("amount_yuan")
+        return [slot for slot in domain_slots if money or slot != "amount_yuan"]
 
     async def extract_applicant_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -56,14 +74,76 @@ class ValidateIntakeForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A mobile number anywhere in the message (spaces, dashes, spoken digits) fills the slot."""
-        text = tracker.latest_message.get("text") or ""
-        phone = normalize_mobile(text)
+        phone = normalize_mobile(tracker.latest_message.get("text") or "")
         if phone:
             return {"applicant_phone": phone}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") == "applicant_phone" and intent not in _NOT_AN_ANSWER:
-            return {"applicant_phone": text}  # invalid: validation explains and asks again
-        return {}
+        answer = answer_to(tracker, "applicant_phone")
+        return {"applicant_phone": answer} if answer is not None else {}  # invalid: re-asked
+
+    async def extract_respondent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = answer_to(tracker, "respondent")
+        return {"respondent": answer} if answer else {}
+
+    async def extract_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = answer_to(tracker, "location")
+        return {"location": answer} if answer else {}
+
+    async def extract_amount_yuan(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = answer_to(tracker, "amount_yuan")
+        return {"amount_yuan": answer} if answer is not None else {}
+
+    async def extract_id_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """An ID number given at any moment (also as a correction), or the answer when asked."""
+        number = normalize_resident_id(tracker.latest_message.get("text") or "")
+        if number:
+            return {"id_number": number}
+        answer = answer_to(tracker, "id_number")
+        return {"id_number": answer} if answer is not None else {}
+
+    def validate_respondent(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(slot_value or "").strip()
+        return {"respondent": text[:MAX_PARTY_CHARS] or None}
+
+    def validate_location(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(slot_value or "").strip()
+        return {"location": text[:MAX_PLACE_CHARS] or None}
+
+    def validate_amount_yuan(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(slot_value or "").strip()
+        amount = None if text == NO_AMOUNT else parse_amount_yuan(text)
+        if amount is not None:
+            return {"amount_yuan": str(amount)}
+        if text == NO_AMOUNT or any(word in text for word in _NO_MONEY_WORDS):
+            return {"amount_yuan": NO_AMOUNT}
+        dispatcher.utter_message(response="utter_invalid_amount_yuan")
+        return {"amount_yuan": None}
+
+    def validate_id_number(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(slot_value or "").strip()
+        if text == ID_SKIPPED or any(word in text for word in _SKIP_WORDS):
+            return {"id_number": ID_SKIPPED}
+        number = normalize_resident_id(text)
+        if number is None:
+            dispatcher.utter_message(response="utter_invalid_id_number")
+            return {"id_number": None}
+        logger.info("intake %s: ID accepted %s", tracker.sender_id, mask_id(number))
+        return {"id_number": number}
 
     def validate_description(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

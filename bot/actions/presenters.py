@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.actions.intake_form import ID_SKIPPED, NO_AMOUNT
 from integration.categories import CATEGORY_NAMES
 from integration.client import CaseView
+from textnorm.mask import mask_id
 
 
 def summary_kwargs(tracker: Tracker) -> dict[str, Any]:
@@ -19,7 +22,16 @@ def summary_kwargs(tracker: Tracker) -> dict[str, Any]:
         "applicant_name": tracker.get_slot("applicant_name") or "",
         "applicant_phone": tracker.get_slot("applicant_phone") or "",
         "description": tracker.get_slot("description") or "",
+        "respondent": tracker.get_slot("respondent") or "—",
+        "location": tracker.get_slot("location") or "—",
+        "amount_yuan": _shown(tracker.get_slot("amount_yuan"), NO_AMOUNT, str),
+        "id_number": _shown(tracker.get_slot("id_number"), ID_SKIPPED, mask_id),
     }
+
+
+def _shown(value: str | None, absent: str, show: Callable[[str], str]) -> str:
+    """A slot for the read-back: '—' when not given, else shown (ID numbers masked)."""
+    return "—" if value in (None, "", absent) else show(str(value))
 
 
 def case_registered_kwargs(case: CaseView) -> dict[str, Any]:

@@ -47,6 +47,9 @@ async def test_start_keeps_a_narrative_phone_and_name_so_they_are_not_asked_agai
         "description": text,
         "applicant_phone": "13912345678",
         "applicant_name": "王芳",
+        "respondent": None,
+        "location": None,
+        "amount_yuan": None,
     }
 
 
@@ -174,8 +177,12 @@ def test_the_idempotency_key_is_stable_and_content_bound() -> None:
     ("text", "intent", "requested", "expected"),
     [
         ("138 0013 8000", "inform", "applicant_phone", {"applicant_phone": "13800138000"}),
-        ("不对，电话是幺三九一二三四五六七八", "correct", "intake_confirmed",
-         {"applicant_phone": "13912345678"}),
+        (
+            "不对，电话是幺三九一二三四五六七八",
+            "correct",
+            "intake_confirmed",
+            {"applicant_phone": "13912345678"},
+        ),
         ("12345", "nlu_fallback", "applicant_phone", {"applicant_phone": "12345"}),
         ("转人工", "request_human", "applicant_phone", {}),
         ("对", "affirm", "intake_confirmed", {}),
@@ -186,3 +193,67 @@ async def test_a_phone_is_read_from_the_whole_message(
 ) -> None:
     tracker = make_tracker(text=text, intent=intent, requested_slot=requested)
     assert await ValidateIntakeForm().extract_applicant_phone(CollectingDispatcher(), tracker, {}) == expected
+
+
+async def test_start_keeps_the_other_party_place_and_amount_of_the_narrative() -> None:
+    text = "包工头王某在城关镇工地欠我两万三千块工资"
+    entities = [
+        {"entity": "respondent", "value": "包工头王某"},
+        {"entity": "location", "value": "城关镇工地"},
+    ]
+    tracker = make_tracker(text=text, intent="dispute_labour", entities=entities)
+    events = slots_set(await ActionStartIntake().run(CollectingDispatcher(), tracker, {}))
+    assert (events["respondent"], events["location"], events["amount_yuan"]) == (
+        "包工头王某",
+        "城关镇工地",
+        "23000",
+    )
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "expected", "utter"),
+    [
+        ("amount_yuan", "两万三千块", "23000", None),
+        ("amount_yuan", "没有，不涉及钱", "none", None),
+        ("amount_yuan", "很多", None, "utter_invalid_amount_yuan"),
+        ("id_number", "110105 19491231 002x", "11010519491231002X", None),
+        ("id_number", "跳过", "skipped", None),
+        ("id_number", "110105194912310021", None, "utter_invalid_id_number"),
+        ("respondent", "  隔壁老李  ", "隔壁老李", None),
+        ("location", "幸福小区3号楼", "幸福小区3号楼", None),
+    ],
+)
+def test_details_are_normalised_or_reasked(slot: str, value: str, expected: Any, utter: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    result = getattr(ValidateIntakeForm(), f"validate_{slot}")(value, dispatcher, make_tracker(), {})
+    assert result == {slot: expected}
+    assert responses(dispatcher) == ([utter] if utter else [])
+
+
+async def test_the_amount_is_asked_only_where_money_is_usually_at_stake() -> None:
+    slots = ["category", "description", "respondent", "location", "amount_yuan", "applicant_name"]
+    form = ValidateIntakeForm()
+    labour = make_tracker(slots={"category": "labour", "privacy_consent": True})
+    neighbour = make_tracker(slots={"category": "neighbour", "privacy_consent": True})
+    assert "amount_yuan" in await form.required_slots(slots, CollectingDispatcher(), labour, {})
+    assert "amount_yuan" not in await form.required_slots(slots, CollectingDispatcher(), neighbour, {})
+
+
+async def test_the_registered_case_carries_every_detail(fake_cases: FakeCaseSystem) -> None:
+    slots = {
+        **CONFIRMED,
+        "respondent": "包工头王某",
+        "location": "城关镇",
+        "amount_yuan": "23000",
+        "id_number": "11010519491231002X",
+    }
+    await ActionSubmitCase().run(CollectingDispatcher(), make_tracker(slots=slots), {})
+    ((intake, _),) = fake_cases.calls
+    assert intake.respondents == ["包工头王某"] and intake.location == "城关镇"
+    assert str(intake.amount_yuan) == "23000" and intake.id_number == "11010519491231002X"
+    await ActionSubmitCase().run(
+        CollectingDispatcher(),
+        make_tracker(slots={**slots, "amount_yuan": "none", "id_number": "skipped"}),
+        {},
+    )
+    assert fake_cases.calls[1][0].amount_yuan is None and fake_cases.calls[1][0].id_number is None

@@ -28,23 +28,23 @@ def test_a_legal_question_mid_form_is_answered_with_citations_and_the_form_resum
 ) -> None:
     citizen = Citizen(stack, f"e2e-{uuid.uuid4().hex[:8]}")
     citizen.say("公司拖欠我两个月工资，一直不给")
-    assert "姓名" in citizen.say("同意")
+    question = citizen.say("同意")
+    assert "对方" in question or "发生在哪里" in question, citizen.transcript
     reply = citizen.say("申请劳动仲裁要交钱吗")
     assert "《" in reply and "不构成法律意见" in reply, citizen.transcript
-    assert reply.rstrip().endswith("请告诉我您的姓名。"), citizen.transcript  # the form asks again
-    assert "手机" in citizen.say("我叫王芳")
+    assert reply.rstrip().endswith(question.splitlines()[-1]), citizen.transcript  # the same question again
 
 
 def test_safety_is_answered_first_and_handed_off_urgently_with_the_details(stack: StackSettings) -> None:
     citizen = Citizen(stack, f"e2e-{uuid.uuid4().hex[:8]}")
     citizen.say("我老公经常喝醉了打我，我想离婚")
     citizen.say("同意")
-    citizen.say("李红")
     reply = citizen.say("他现在又拿着刀在砸门说要杀了我")
     assert "110" in reply and "120" in reply, citizen.transcript
     (handoff,) = [h for h in open_handoffs(stack) if h["conversation_id"] == citizen.sender]
     assert handoff["urgent"] and handoff["reason_code"] == "safety"
-    assert handoff["collected"]["applicant_name"] == "李红"
+    assert handoff["category"] == "family"
+    assert "喝醉" in handoff["collected"]["description"]
     assert any("砸门" in turn["text"] for turn in handoff["transcript"])
 
 
@@ -71,4 +71,5 @@ def test_a_long_rant_is_kept_as_the_description_and_the_form_goes_on(stack: Stac
     citizen = Citizen(stack, f"e2e-{uuid.uuid4().hex[:8]}")
     rant = "隔壁邻居太过分了，" + "天天在楼道里堆垃圾还养狗乱叫，" * 120
     assert "同意" in citizen.say(rant)
-    assert "姓名" in citizen.say("同意")
+    question = citizen.say("同意")
+    assert "对方" in question or "发生在哪里" in question, citizen.transcript

@@ -27,3 +27,23 @@ def test_parses_amounts_as_citizens_write_them(text: str, expected: str) -> None
 @pytest.mark.parametrize("text", ["", "没有钱", "0元", "很多钱", "999999999999元"])
 def test_returns_none_without_a_plausible_amount(text: str) -> None:
     assert parse_amount_yuan(text) is None
+
+
+def test_phone_and_id_numbers_are_not_amounts() -> None:
+    assert parse_amount_yuan("我叫王芳，电话13912345678，公司拖欠我半年工资") is None
+    assert parse_amount_yuan("身份证11010519491231002X，欠我3000元") == Decimal("3000")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("老板拖欠我三个月工资不给", None),
+        ("住在3号楼，楼上漏水", None),
+        ("包工头欠我两万三千块", "23000"),
+        ("借给他5万", "50000"),
+        ("押金3000元不退", "3000"),
+    ],
+)
+def test_in_narratives_only_money_counts(text: str, expected: str | None) -> None:
+    result = parse_amount_yuan(text, money_only=True)
+    assert result == (Decimal(expected) if expected else None)
