@@ -23,6 +23,9 @@ def fingerprint(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
     for entry in TRAINING_INPUTS:
         path = root / entry
+        if not path.exists():
+            digest.update(f"{entry} missing\0".encode())
+            continue
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             digest.update(str(file.relative_to(root)).encode())
