@@ -4,6 +4,7 @@ amount, name, phone, optional ID number, confirmation."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -29,6 +30,27 @@ NO_AMOUNT, ID_SKIPPED = "none", "skipped"
 _NO_MONEY_WORDS = ("没有", "不涉及", "没钱", "无", "不是钱")
 _SKIP_WORDS = ("跳过", "不提供", "不想", "没有", "算了", "不用", "不方便")
 MAX_PARTY_CHARS, MAX_PLACE_CHARS = 100, 200
+
+
+# "不对，地点是…": a detail corrected out of turn, e.g. after the read-back.
+_CORRECTION_MARKERS = {
+    "respondent": ("对方是", "对方叫", "对方应该是", "对方改成", "对方改为"),
+    "location": ("地点是", "地址是", "地点应该是", "地点改成", "地点改为"),
+    "amount_yuan": ("金额是", "金额应该是", "金额改成", "金额改为", "钱数是"),
+    "description": ("情况是", "经过是", "纠纷情况改成", "描述改成", "描述改为"),
+}
+_CORRECTION_RE = {
+    slot: re.compile(rf"(?:{'|'.join(markers)})[:：\s]*(?P<value>.+?)[。.!！]*$")
+    for slot, markers in _CORRECTION_MARKERS.items()
+}
+
+
+def corrected(tracker: Tracker, slot: str) -> str | None:
+    """The new value when the citizen corrects `slot` while the form asks about something else."""
+    if tracker.get_slot("requested_slot") == slot:
+        return None
+    match = _CORRECTION_RE[slot].search(tracker.latest_message.get("text") or "")
+    return match.group("value").strip() if match else None
 
 
 def answer_to(tracker: Tracker, slot: str) -> str | None:
@@ -83,20 +105,29 @@ class ValidateIntakeForm(FormValidationAction):
     async def extract_respondent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = answer_to(tracker, "respondent")
+        answer = answer_to(tracker, "respondent") or corrected(tracker, "respondent")
         return {"respondent": answer} if answer else {}
 
     async def extract_location(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = answer_to(tracker, "location")
+        answer = answer_to(tracker, "location") or corrected(tracker, "location")
         return {"location": answer} if answer else {}
 
     async def extract_amount_yuan(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         answer = answer_to(tracker, "amount_yuan")
+        if answer is None:
+            answer = corrected(tracker, "amount_yuan")
         return {"amount_yuan": answer} if answer is not None else {}
+
+    async def extract_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Only corrections: the direct answer is taken by the slot's from_text mapping."""
+        value = corrected(tracker, "description")
+        return {"description": value} if value else {}
 
     async def extract_id_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -257,3 +257,26 @@ async def test_the_registered_case_carries_every_detail(fake_cases: FakeCaseSyst
         {},
     )
     assert fake_cases.calls[1][0].amount_yuan is None and fake_cases.calls[1][0].id_number is None
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "expected"),
+    [
+        ("不对，地点是幸福小区5号楼", "location", "幸福小区5号楼"),
+        ("对方应该是某某物业公司", "respondent", "某某物业公司"),
+        ("金额改成三万块", "amount_yuan", "三万块"),
+        ("情况是他家的空调外机一直滴水到我家阳台。", "description", "他家的空调外机一直滴水到我家阳台"),
+    ],
+)
+async def test_any_detail_can_be_corrected_after_the_read_back(text: str, slot: str, expected: str) -> None:
+    tracker = make_tracker(text=text, intent="correct", requested_slot="intake_confirmed")
+    assert await getattr(ValidateIntakeForm(), f"extract_{slot}")(CollectingDispatcher(), tracker, {}) == {
+        slot: expected
+    }
+
+
+async def test_a_plain_confirmation_corrects_nothing() -> None:
+    tracker = make_tracker(text="对，没问题", intent="affirm", requested_slot="intake_confirmed")
+    form = ValidateIntakeForm()
+    for slot in ("location", "respondent", "amount_yuan", "description"):
+        assert await getattr(form, f"extract_{slot}")(CollectingDispatcher(), tracker, {}) == {}

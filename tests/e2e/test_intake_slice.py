@@ -91,9 +91,12 @@ def test_a_wrong_detail_is_corrected_before_anything_is_created(stack: StackSett
     assert "改正" in outcome.reply, outcome.transcript
     summary = citizen.say("电话是13912345679")
     assert "13912345679" in summary, citizen.transcript
+    summary = citizen.say("还有地点是幸福小区5号楼")
+    assert "地点：幸福小区5号楼" in summary, citizen.transcript
     match = CASE_NO.search(citizen.say("正确"))
     assert match, citizen.transcript
     case = read_case(stack, match.group())
     assert case["applicant"]["phone"] == "13912345679"
+    assert case["location"] == "幸福小区5号楼"
     assert case["category"] == "neighbour"
     assert case["amount_yuan"] is None
