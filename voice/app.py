@@ -57,14 +57,16 @@ class Services:
         task.add_done_callback(self.background.discard)
         await asyncio.shield(task)
 
-    def policy(self) -> SessionPolicy:
+    def policy(self, *, push_to_talk: bool = False) -> SessionPolicy:
         return SessionPolicy(
-            silence_timeout_s=self.settings.silence_timeout_s,
+            silence_timeout_s=None if push_to_talk else self.settings.silence_timeout_s,
             staff_number=self.settings.staff_phone_number,
             office_open=self.office_open,
         )
 
-    def new_session(self, conversation_id: str, caller: str, channel: str, output: CallOutput) -> CallSession:
+    def new_session(
+        self, conversation_id: str, caller: str, channel: str, output: CallOutput, *, push_to_talk: bool = False
+    ) -> CallSession:
         assert self.asr is not None
         return CallSession(
             conversation_id=conversation_id,
@@ -74,7 +76,7 @@ class Services:
             dialogue=self.dialogue,
             output=output,
             transcript=CallTranscript(self.store, conversation_id, channel),
-            policy=self.policy(),
+            policy=self.policy(push_to_talk=push_to_talk),
             handoffs=self.handoffs,
         )
 
@@ -145,6 +147,8 @@ def create_app(
             )
         else:
             log.info("Vosk model loaded from %s", path)
+        if not settings.robot_stream_enabled:
+            log.warning("/robot/stream refuses everyone: set CHAT_SESSION_SECRET and/or ROBOT_DEVICE_TOKENS")
 
     @app.before_server_stop
     async def close_calls(app: Sanic) -> None:
@@ -169,6 +173,7 @@ def create_app(
                 "public_url": bool(settings.public_url),
                 "active_calls": len(services.calls.active),
                 "robot_sessions": len(services.robots),
+                "robot_stream": "enabled" if settings.robot_stream_enabled else "disabled",
             }
         )
 

@@ -35,6 +35,17 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
     raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false)")
 
 
+def parse_device_tokens(raw: str) -> dict[str, str]:
+    """``name:token`` pairs, comma-separated → {token: name}."""
+    tokens: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        name, sep, token = pair.partition(":")
+        if not sep or not name.strip() or len(token.strip()) < 16:
+            raise SettingsError("ROBOT_DEVICE_TOKENS: use name:token pairs with tokens of 16+ characters")
+        tokens[token.strip()] = name.strip()
+    return tokens
+
+
 def _parse_number(name: str, raw: str | None, default: float) -> float:
     if raw is None or raw.strip() == "":
         return default
@@ -65,6 +76,13 @@ class VoiceSettings:
     silence_timeout_s: float = 8.0
     handoff_to_case_service: bool = False  # also deliver packets through integration.client
     max_calls: int = 4  # concurrent calls + kiosk sessions one process decodes; beyond: apology + staff
+    chat_session_secret: str = ""  # shared with the web service: signs the chat page's tickets
+    robot_device_tokens: Mapping[str, str] = field(default_factory=dict)  # token -> kiosk name
+
+    @property
+    def robot_stream_enabled(self) -> bool:
+        """The kiosk stream needs a way to authenticate its clients; with none it refuses them all."""
+        return bool(self.chat_session_secret or self.robot_device_tokens)
 
     @property
     def asr_configured(self) -> bool:
@@ -112,4 +130,6 @@ class VoiceSettings:
             silence_timeout_s=_parse_number(
                 "VOICE_SILENCE_TIMEOUT_S", env.get("VOICE_SILENCE_TIMEOUT_S"), 8.0
             ),
+            chat_session_secret=env.get("CHAT_SESSION_SECRET", "").strip(),
+            robot_device_tokens=parse_device_tokens(env.get("ROBOT_DEVICE_TOKENS", "")),
         )

@@ -59,7 +59,7 @@ class CallOutput(Protocol):
 
 @dataclass(frozen=True)
 class SessionPolicy:
-    silence_timeout_s: float = 8.0
+    silence_timeout_s: float | None = 8.0  # None: no silence prompts (push-to-talk waits for the button)
     barge_in_min_chars: int = 2
     key_gap_s: float = 5.0  # a pause this long ends a keypad entry typed key by key
     staff_number: str = ""
@@ -371,7 +371,9 @@ class CallSession:
 
     def _arm_silence(self, seconds: float | None = None) -> None:
         self._cancel_silence()
-        self._silence = asyncio.create_task(self._silence_after(seconds or self._policy.silence_timeout_s))
+        wait = seconds or self._policy.silence_timeout_s
+        if wait is not None:
+            self._silence = asyncio.create_task(self._silence_after(wait))
 
     async def _silence_after(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

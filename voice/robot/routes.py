@@ -4,7 +4,13 @@ Client → gateway: binary frames of little-endian 16-bit mono PCM at 16 kHz; te
 ``{"type": "end_of_speech"}`` (button released), ``{"type": "spoken", "turn": n}`` (the browser
 finished speaking a reply), ``{"type": "keys", "digits": "1"}`` (an on-screen option), ``{"type": "stop"}``.
 Gateway → client: ``ready``, ``partial``/``final`` (what was heard), ``reply`` (text, options, turn;
-the browser speaks it with the Web Speech API in zh-CN), ``stop_speaking`` (barge-in), ``handoff``, ``end``.
+the browser speaks it with the Web Speech API in zh-CN), ``stop_speaking`` (barge-in), ``handoff``, ``end``,
+``error`` (then the socket closes).
+
+Who may connect: a chat page with ``?ticket=`` from the web service (the spoken turns join that
+page's conversation, channel ``web``), or a kiosk sending ``Authorization: Bearer <device token>``
+(a new conversation per connection, channel ``robot``). ``?mode=ptt`` turns the silence prompts
+off: a push-to-talk page only listens while the button is held.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -20,10 +28,45 @@ from websockets.exceptions import ConnectionClosed
 
 from voice.app import Services
 from voice.core.session import CallSession, KeypadSpec
+from voice.tickets import TicketInvalid, verify_ticket
 
 log = logging.getLogger(__name__)
 MAX_CHUNK_BYTES = 32_000  # one second of 16 kHz audio per frame at most
 MAX_BAD_FRAMES = 20
+UNAVAILABLE = "语音识别暂不可用，请使用文字输入。"
+UNAUTHORIZED = "语音连接已失效，请刷新页面后再试。"
+
+
+@dataclass(frozen=True)
+class Client:
+    conversation_id: str
+    channel: str  # web (a chat page's push-to-talk) or robot (a kiosk)
+    who: str  # for logs: the kiosk's name or "web"
+
+
+def authenticate(services: Services, request: Request) -> Client | None:
+    """Who is connecting, from a chat ticket or a kiosk token; None when neither is valid."""
+    settings = services.settings
+    ticket = request.args.get("ticket")
+    if ticket and settings.chat_session_secret:
+        try:
+            conversation_id = verify_ticket(settings.chat_session_secret, ticket, now=time.time())
+        except TicketInvalid as exc:
+            log.warning("kiosk stream refused: %s", exc)
+            return None
+        return Client(conversation_id, "web", "web")
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    device = settings.robot_device_tokens.get(token) if token else None
+    if device is None:
+        log.warning("kiosk stream refused: no valid ticket or device token")
+        return None
+    return Client(f"robot-{secrets.token_hex(8)}", "robot", device)
+
+
+async def _refuse(ws: WebsocketImplProtocol, code: str, message: str, close_code: int) -> None:
+    await ws.send(json.dumps({"type": "error", "code": code, "message": message}, ensure_ascii=False))
+    await ws.close(code=close_code, reason=code)
 
 
 class RobotOutput:
@@ -61,19 +104,26 @@ def robot_routes() -> Blueprint:
     @bp.websocket("/stream")
     async def stream(request: Request, ws: WebsocketImplProtocol) -> None:
         services: Services = request.app.ctx.voice
-        if services.asr is None or services.at_capacity:
-            await ws.send(
-                json.dumps(
-                    {"type": "error", "message": "语音识别暂不可用，请使用文字输入。"}, ensure_ascii=False
-                )
-            )
-            await ws.close(code=1011, reason="asr unavailable")
+        client = authenticate(services, request)
+        if client is None:
+            await _refuse(ws, "unauthorized", UNAUTHORIZED, 1008)
             return
-        conversation_id = f"robot-{secrets.token_hex(8)}"
-        output = RobotOutput(ws)
-        session = services.new_session(conversation_id, caller="", channel="robot", output=output)
+        if services.asr is None or services.at_capacity:
+            await _refuse(ws, "asr_unavailable", UNAVAILABLE, 1011)
+            return
+        if client.conversation_id in services.robots:  # a second tab of the same page
+            await services.robots[client.conversation_id].end("replaced")
+        conversation_id = client.conversation_id
+        session = services.new_session(
+            conversation_id,
+            caller="",
+            channel=client.channel,
+            output=RobotOutput(ws),
+            push_to_talk=request.args.get("mode") == "ptt",
+        )
         services.robots[conversation_id] = session
         session.start(greeting_playing=False)
+        log.info("voice stream opened for %s (%s, %s)", conversation_id, client.channel, client.who)
         await ws.send(json.dumps({"type": "ready", "conversation_id": conversation_id}))
         bad = 0
         try:
@@ -90,7 +140,8 @@ def robot_routes() -> Blueprint:
         except ConnectionClosed:
             pass
         finally:
-            services.robots.pop(conversation_id, None)
+            if services.robots.get(conversation_id) is session:
+                services.robots.pop(conversation_id)
             await services.finish_safely(session.end("kiosk_closed"))
 
     return bp

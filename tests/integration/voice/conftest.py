@@ -19,6 +19,8 @@ from voice.dialogue.base import DialogueEngine
 from voice.settings import VoiceSettings
 
 AUTH_TOKEN = "integration-auth-token"
+CHAT_SECRET = "integration-chat-secret"
+KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
 STAFF = "+862088886666"
 
 
@@ -63,7 +65,7 @@ async def start_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
             twilio_auth_token=AUTH_TOKEN,
             staff_phone_number=STAFF,
             data_dir=tmp_path,
-            **overrides,
+            **{"chat_session_secret": CHAT_SECRET, "robot_device_tokens": {KIOSK_TOKEN: "lobby"}, **overrides},
         )
         rest, store = FakeTwilioRest(), FileRecordStore(tmp_path)
         app = create_app(
