@@ -41,6 +41,7 @@ def print_urls(s: StackSettings) -> None:
     public = s.public_url.rstrip("/") or voice
     print(
         "\n解纷助手 is running:\n"
+        f"  chat page (citizens)     {s.url(s.web_port)}/\n"
         f"  chat (REST channel)      POST {rasa}/webhooks/rest/webhook\n"
         '                           body {"sender": "me", "message": "你好"}\n'
         f"  chat (socket.io channel) {rasa}/socket.io\n"
@@ -49,7 +50,7 @@ def print_urls(s: StackSettings) -> None:
         f"  case service OpenAPI     {case}/api/openapi.json\n"
         f"  action server            {s.url(s.action_port)}/health\n"
         f"  Twilio voice webhook     POST {public}/twilio/voice  (set PUBLIC_URL to your https tunnel)\n"
-        f"  kiosk / push-to-talk     {public.replace('http', 'ws', 1)}/robot/stream\n"
+        f"  kiosk / push-to-talk     {s.voice_stream_url}  (chat-page ticket or ROBOT_DEVICE_TOKENS)\n"
         f"  voice gateway            {voice}/health — {voice_status(s)}\n"
         f"  logs and data            {s.var_dir}\n"
         "Press Ctrl-C to stop everything.\n",

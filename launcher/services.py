@@ -25,6 +25,7 @@ def common_env(s: StackSettings) -> dict[str, str]:
         "CASE_SERVICE_URL": s.url(s.case_port),
         "CASE_OUTBOX_DIR": str(s.var_dir / "outbox"),
         "VAR_DIR": str(s.var_dir),
+        "CHAT_SESSION_SECRET": s.chat_session_secret,
     }
 
 
@@ -134,6 +135,24 @@ def voice_gateway(s: StackSettings) -> ServiceSpec:
     )
 
 
+def web(s: StackSettings) -> ServiceSpec:
+    """The citizens' chat page and its API in front of Rasa (service environment)."""
+    env = {
+        **common_env(s),
+        "WEB_HOST": s.host,
+        "WEB_PORT": str(s.web_port),
+        "RASA_URL": s.url(s.rasa_port),
+        "VOICE_STREAM_PUBLIC_URL": s.voice_stream_url,
+    }
+    return ServiceSpec(
+        name="web",
+        argv=[str(SVC_PY), "-m", "web"],
+        health_url=f"{s.url(s.web_port)}/health",
+        env=env,
+        port=s.web_port,
+    )
+
+
 def all_services(s: StackSettings) -> list[ServiceSpec]:
     """Every process of the product, in start order."""
-    return [case_service(s), action_server(s), rasa_server(s), voice_gateway(s)]
+    return [case_service(s), action_server(s), rasa_server(s), voice_gateway(s), web(s)]

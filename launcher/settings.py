@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,12 +63,20 @@ class StackSettings:
     action_port: int
     case_port: int
     voice_port: int
+    web_port: int
     rasa_auth_token: str
     center_api_token: str
     var_dir: Path
     model_dir: Path
     health_timeout_s: float
     warm_up: bool
+    chat_session_secret: str  # signs chat-page tickets; random per run unless set
+
+    @property
+    def voice_stream_url(self) -> str:
+        """Where a browser opens push-to-talk: the public address if there is one."""
+        base = self.public_url.rstrip("/") or self.url(self.voice_port)
+        return base.replace("http", "ws", 1) + "/robot/stream"
 
     @classmethod
     def from_env(cls) -> StackSettings:
@@ -82,12 +91,16 @@ class StackSettings:
             action_port=env_int("ACTION_PORT", 5055),
             case_port=env_int("CASE_SERVICE_PORT", 8000),
             voice_port=env_int("VOICE_PORT", 5006),
+            web_port=env_int("WEB_PORT", 8080),
             rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", "dev-rasa-token"),
             center_api_token=os.environ.get("CENTER_API_TOKEN", "dev-bot-token"),
             var_dir=var_dir,
             model_dir=Path(os.environ.get("RASA_MODEL_DIR", str(ROOT / "bot" / "models"))),
             health_timeout_s=float(env_int("STACK_HEALTH_TIMEOUT_S", 180)),
             warm_up=env_bool("STACK_WARM_UP", True),
+            # A fresh secret per run logs every open page out at restart, which is acceptable for
+            # a single machine; set it (and share it) when several gateways serve one site.
+            chat_session_secret=os.environ.get("CHAT_SESSION_SECRET") or secrets.token_urlsafe(32),
         )
 
     def url(self, port: int) -> str:

@@ -33,6 +33,7 @@ def stack(
         action_port=free_port(),
         case_port=free_port(),
         voice_port=free_port(),
+        web_port=free_port(),
         rasa_auth_token="e2e-rasa-token",
         center_api_token=E2E_CENTER_TOKEN,
         var_dir=var_dir,

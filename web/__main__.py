@@ -1,0 +1,26 @@
+"""``python -m web``: run the chat page on WEB_HOST:WEB_PORT (default 127.0.0.1:8080)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from web.settings import SettingsError, WebSettings
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = WebSettings.from_env()
+    except SettingsError as exc:
+        print(f"web: bad setting: {exc}", file=sys.stderr)
+        return 2
+    from web.app import create_app
+
+    app = create_app(settings)
+    app.run(host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Settings of the web service, read once from the environment (``WebSettings.from_env``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SettingsError(ValueError):
+    """A malformed or missing setting; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a number") from exc
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Everything the web service reads from the environment."""
+
+    session_secret: str  # CHAT_SESSION_SECRET, shared with the voice gateway
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_s: float = 10.0
+    session_ttl_s: int = 12 * 3600
+    voice_stream_url: str = "ws://127.0.0.1:5006/robot/stream"  # as the browser reaches it
+    max_message_chars: int = 2000
+    center_hotline: str = "0539-12348"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
+        """Build from WEB_* and shared variables (listed in .env.example)."""
+        env = os.environ if env is None else env
+        secret = env.get("CHAT_SESSION_SECRET", "").strip()
+        if len(secret) < 16:
+            raise SettingsError("CHAT_SESSION_SECRET must be set (16+ characters, shared with the voice gateway)")
+        voice_port = _int(env, "VOICE_PORT", 5006)
+        return cls(
+            session_secret=secret,
+            host=env.get("WEB_HOST", "127.0.0.1"),
+            port=_int(env, "WEB_PORT", 8080),
+            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_timeout_s=_float(env, "WEB_RASA_TIMEOUT_S", 10.0),
+            session_ttl_s=_int(env, "CHAT_SESSION_TTL_S", 12 * 3600),
+            voice_stream_url=env.get("VOICE_STREAM_PUBLIC_URL", "").strip()
+            or f"ws://{env.get('VOICE_HOST', '127.0.0.1')}:{voice_port}/robot/stream",
+            max_message_chars=_int(env, "CHAT_MAX_MESSAGE_CHARS", 2000),
+            center_hotline=env.get("CENTER_HOTLINE", "0539-12348"),
+        )
