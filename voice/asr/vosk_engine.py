@@ -128,16 +128,24 @@ class VoskStream:
         return True
 
     async def close(self) -> None:
-        self._closed = True
-        self._rec = None
+        async with self._lock:  # never free the recogniser under a running decode
+            self._closed = True
+            self._rec = None
 
     async def _run(self, fn: Any, arg: Any) -> list[AsrEvent]:
-        if self._closed:
-            return []
         loop = asyncio.get_running_loop()
         async with self._lock:
-            result: list[AsrEvent] = await loop.run_in_executor(self._engine._executor, fn, arg)
-            return result
+            if self._closed:
+                return []
+            future = loop.run_in_executor(self._engine._executor, fn, arg)
+            try:
+                return await asyncio.shield(future)
+            except asyncio.CancelledError:
+                # The caller was cancelled (a hang-up mid-chunk) but the thread still holds the
+                # recogniser: keep the lock until it is done, or the next call would run beside it
+                # and Kaldi aborts the whole process.
+                await asyncio.wait({future})
+                raise
 
     # --- blocking helpers (executor thread) ---
 
