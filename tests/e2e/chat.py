@@ -21,7 +21,7 @@ class Citizen:
         response = self._client.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text})
         response.raise_for_status()
         messages = response.json()
-        replies = [m.get("text", "") for m in messages]
+        replies = [m["text"] for m in messages if m.get("text")]  # custom-only messages are voice hints
         self.buttons = [b for m in messages for b in m.get("buttons") or []]
         self.transcript.append((text, replies))
         return "\n".join(replies)

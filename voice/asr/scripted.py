@@ -25,6 +25,10 @@ class ScriptedAsrStream:
         self._audio_s = 0.0
         self.grammars: list[list[str] | None] = []
 
+    def say(self, text: str) -> None:
+        """Queue what the caller's next utterance will be heard as (tests that answer as they go)."""
+        self._script.append(text)
+
     def _current(self) -> str:
         return self._script[0] if self._script else ""
 

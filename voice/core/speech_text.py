@@ -19,6 +19,10 @@ _BULLET_RE = re.compile(r"^\s*(?:[-•·*]|\d+[.、)])\s*", re.MULTILINE)
 _TAG_RE = re.compile(r"<[^>]{1,40}>")
 _LONG_DIGITS_RE = re.compile(r"(?<![\d.])\d(?:[\d ]{5,}\d)(?![\d.])")
 _SPACES_RE = re.compile(r"[ \t]+")
+_CASE_NO_RE = re.compile(r"\b([A-Z]{2})-(\d{4})-(\d{6})\b")  # JF-2026-000001
+_EMPTY_VALUE_RE = re.compile(r"([：:])\s*[—–-]+\s*$", re.MULTILINE)  # "身份证号：—" in a read-back
+_PAUSE_RUN_RE = re.compile(r"[，、；：]{2,}")
+_PAUSE_STRENGTH = "、，：；"
 _FULLWIDTH_ALNUM = {
     cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
 }
@@ -55,6 +59,10 @@ def clean_for_speech(text: str) -> str:
     text = _BULLET_RE.sub("", text)
     text = _MD_MARK_RE.sub("", text)
     text = "".join(ch for ch in text if not _is_emoji(ch))
+    text = _CASE_NO_RE.sub(
+        lambda m: f"{' '.join(m.group(1))}，{read_digits(m.group(2))}，{read_digits(m.group(3), (3, 3))}", text
+    )
+    text = _EMPTY_VALUE_RE.sub(r"\1无", text)
     text = _LONG_DIGITS_RE.sub(lambda m: read_digits(m.group()), text)
     text = (
         text.replace("/", "、").replace("(", "，").replace(")", "，").replace("（", "，").replace("）", "，")
@@ -63,7 +71,8 @@ def clean_for_speech(text: str) -> str:
     lines = [_SPACES_RE.sub(" ", line).strip() for line in text.splitlines()]
     sentences = []
     for line in filter(None, lines):
-        line = re.sub(r"，{2,}", "，", line).strip("， ")
+        # "（可选）；" and "乡镇/街道、村" leave runs of pauses behind: keep the strongest one.
+        line = _PAUSE_RUN_RE.sub(lambda m: max(m.group(), key=_PAUSE_STRENGTH.index), line).strip("， ")
         if line and line[-1] not in _END_PUNCT:
             line += "。"
         sentences.append(line)

@@ -126,7 +126,9 @@ function onVoice(msg, resolve, reject) {
   else if (msg.type === "error") {
     status(msg.message);
     if (msg.code === "asr_unavailable") $("talk").hidden = true;
-    reject(new Error(msg.code));
+    const err = new Error(msg.code);
+    err.voiceMessage = msg.message;
+    reject(err);
   }
 }
 
@@ -163,13 +165,18 @@ async function startTalk() {
         else if (state.voice?.ws.readyState === WebSocket.OPEN) state.voice.ws.send(event.data);
       };
     });
+    if (state.talk !== talk) {  // released before the microphone was ready: a tap, not speech
+      await releaseMic(talk);
+      status("请按住按钮说话，说完再松开。");
+      return;
+    }
     talk.ctx.createMediaStreamSource(talk.stream).connect(talk.node);
     status("正在听，请说话，说完松开按钮");
   } catch (err) {
     status(err.name === "NotAllowedError" ? "没有麦克风权限，请允许后重试，或直接输入文字。"
-                                          : "语音暂不可用，请直接输入文字。");
+                                          : err.voiceMessage || "语音暂不可用，请直接输入文字。");
     await releaseMic(talk);
-    state.talk = null;
+    if (state.talk === talk) state.talk = null;
     $("talk").setAttribute("aria-pressed", "false");
   }
 }

@@ -73,3 +73,11 @@ def test_compose_joins_texts_and_keeps_last_question() -> None:
 def test_compose_detects_handoff() -> None:
     assert compose([BotReply(text="已为您转接人工服务，工作人员会看到您刚才提供的全部信息。")]).transfer
     assert compose([BotReply(text="好的", custom={"voice": {"action": "transfer"}})]).transfer
+
+
+def test_read_backs_sound_natural() -> None:
+    # Brackets next to other pauses leave one pause, an empty value is "无", a case number is spelt out.
+    assert clean_for_speech("请说一下乡镇（街道）、村（社区）或小区的名称。") == "请说一下乡镇，街道，村，社区，或小区的名称。"
+    assert clean_for_speech("核实身份（可选）；不想提供请说“跳过”。") == "核实身份，可选；不想提供请说跳过。"
+    assert clean_for_speech("涉及金额（元）：23000\n身份证号：—\n") == "涉及金额，元：23000。身份证号：无。"
+    assert clean_for_speech("案件编号是 JF-2026-000001。") == "案件编号是 J F，二零二六，零零零，零零幺。"
