@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse, json
 
 from voice.asr.base import AsrEngine, AsrUnavailable
 from voice.asr.vosk_engine import VoskEngine
+from voice.core.archive import ArchiveSink, CaseServiceArchive, NoArchive
 from voice.core.handoff import CaseServiceHandoffs, HandoffSink, NoHandoffSink
 from voice.core.records import CallTranscript, FileRecordStore, RecordStore
 from voice.core.session import CallOutput, CallSession, SessionPolicy
@@ -42,6 +43,7 @@ class Services:
     store: RecordStore
     office_open: Callable[[], bool]
     handoffs: HandoffSink = field(default_factory=NoHandoffSink)
+    archive: ArchiveSink = field(default_factory=NoArchive)
     asr: AsrEngine | None = None
     asr_error: str = ""
     calls: CallRegistry = field(default_factory=CallRegistry)
@@ -65,7 +67,13 @@ class Services:
         )
 
     def new_session(
-        self, conversation_id: str, caller: str, channel: str, output: CallOutput, *, push_to_talk: bool = False
+        self,
+        conversation_id: str,
+        caller: str,
+        channel: str,
+        output: CallOutput,
+        *,
+        push_to_talk: bool = False,
     ) -> CallSession:
         assert self.asr is not None
         return CallSession(
@@ -78,6 +86,7 @@ class Services:
             transcript=CallTranscript(self.store, conversation_id, channel),
             policy=self.policy(push_to_talk=push_to_talk),
             handoffs=self.handoffs,
+            archive=self.archive,
         )
 
     @property
@@ -102,8 +111,13 @@ def create_app(
     store: RecordStore | None = None,
     office_open: Callable[[], bool] | None = None,
     handoffs: HandoffSink | None = None,
+    archive: ArchiveSink | None = None,
 ) -> Sanic:
-    """Build the gateway. Without ``asr`` the Vosk model at VOSK_MODEL_PATH loads at server start."""
+    """Build the gateway. Without ``asr`` the Vosk model at VOSK_MODEL_PATH loads at server start.
+
+    Hand-offs and call records go to the case service when VOICE_HANDOFF_TO_CASE_SERVICE is on
+    (the default in settings from the environment) unless sinks are injected.
+    """
     from voice.robot.routes import robot_routes
     from voice.twilio.routes import twilio_routes
 
@@ -111,15 +125,20 @@ def create_app(
     app = Sanic("jiefen_voice" if number == 1 else f"jiefen_voice_{number}")
     app.config.WEBSOCKET_MAX_SIZE = 65_536  # Twilio frames are ~400 bytes; kiosk chunks a few KiB
     app.config.WEBSOCKET_PING_INTERVAL = 20
+    store = store or FileRecordStore(settings.data_dir)
+    if handoffs is None or archive is None:
+        default_handoffs, default_archive = _case_service_sinks(settings, store)
+        handoffs, archive = handoffs or default_handoffs, archive or default_archive
     services = Services(
         settings=settings,
         auth=WebhookAuth(settings.twilio_auth_token),
         dialogue=dialogue or RasaRestDialogue(settings.rasa_url, settings.rasa_timeout_s),
         updater=updater or TwilioRestUpdater(settings.twilio_account_sid, settings.twilio_auth_token),
-        store=store or FileRecordStore(settings.data_dir),
+        store=store,
         office_open=office_open or (lambda: settings.office_hours.is_open(datetime.now(timezone.utc))),
         asr=asr,
-        handoffs=handoffs or _case_service_handoffs(settings),
+        handoffs=handoffs,
+        archive=archive,
     )
     app.ctx.voice = services
     app.blueprint(twilio_routes())
@@ -150,8 +169,17 @@ def create_app(
         if not settings.robot_stream_enabled:
             log.warning("/robot/stream refuses everyone: set CHAT_SESSION_SECRET and/or ROBOT_DEVICE_TOKENS")
 
+    @app.after_server_start
+    async def retry_archives(app: Sanic) -> None:
+        if isinstance(services.archive, CaseServiceArchive) and settings.archive_retry_s > 0:
+            retry = services.archive.keep_retrying(settings.archive_retry_s)
+            app.ctx.archive_retry = asyncio.create_task(retry)
+
     @app.before_server_stop
     async def close_calls(app: Sanic) -> None:
+        retry = getattr(app.ctx, "archive_retry", None)
+        if retry is not None:
+            retry.cancel()
         for session in [*services.calls.active.values(), *services.robots.values()]:
             await session.end("server_stop")
         await asyncio.gather(*services.background, return_exceptions=True)
@@ -180,10 +208,15 @@ def create_app(
     return app
 
 
-def _case_service_handoffs(settings: VoiceSettings) -> HandoffSink:
-    """Hand-offs to the case service (CASE_SERVICE_URL, CENTER_API_TOKEN, CASE_OUTBOX_DIR)."""
+def _case_service_sinks(settings: VoiceSettings, store: RecordStore) -> tuple[HandoffSink, ArchiveSink]:
+    """Hand-offs and call records to the case service (CASE_SERVICE_URL, CENTER_API_TOKEN,
+    CASE_OUTBOX_DIR), sharing one client."""
     if not settings.handoff_to_case_service:
-        return NoHandoffSink()
+        return NoHandoffSink(), NoArchive()
     from integration.client.factory import case_system_from_env
 
-    return CaseServiceHandoffs(case_system_from_env())
+    cases = case_system_from_env()
+    archive: ArchiveSink = NoArchive()
+    if isinstance(store, FileRecordStore):  # records are re-read from their files to be sent
+        archive = CaseServiceArchive(cases, store)
+    return CaseServiceHandoffs(cases), archive

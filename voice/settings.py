@@ -76,6 +76,7 @@ class VoiceSettings:
     silence_timeout_s: float = 8.0
     handoff_to_case_service: bool = False  # also deliver packets through integration.client
     max_calls: int = 4  # concurrent calls + kiosk sessions one process decodes; beyond: apology + staff
+    archive_retry_s: float = 60.0  # how often call records the case service missed are re-sent
     chat_session_secret: str = ""  # shared with the web service: signs the chat page's tickets
     robot_device_tokens: Mapping[str, str] = field(default_factory=dict)  # token -> kiosk name
 
@@ -130,6 +131,7 @@ class VoiceSettings:
             silence_timeout_s=_parse_number(
                 "VOICE_SILENCE_TIMEOUT_S", env.get("VOICE_SILENCE_TIMEOUT_S"), 8.0
             ),
+            archive_retry_s=_parse_number("VOICE_ARCHIVE_RETRY_S", env.get("VOICE_ARCHIVE_RETRY_S"), 60.0),
             chat_session_secret=env.get("CHAT_SESSION_SECRET", "").strip(),
             robot_device_tokens=parse_device_tokens(env.get("ROBOT_DEVICE_TOKENS", "")),
         )

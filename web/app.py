@@ -73,7 +73,9 @@ def create_app(settings: WebSettings, *, dialogue: DialogueEngine | None = None)
                 conversation = None
         resumed = conversation is not None
         conversation = conversation or new_conversation_id("web")
-        ticket = issue_ticket(settings.session_secret, conversation, now=time.time(), ttl_s=settings.session_ttl_s)
+        ticket = issue_ticket(
+            settings.session_secret, conversation, now=time.time(), ttl_s=settings.session_ttl_s
+        )
         return json(
             {
                 "conversation_id": conversation,
@@ -108,7 +110,13 @@ def create_app(settings: WebSettings, *, dialogue: DialogueEngine | None = None)
         status = getattr(exc, "status_code", 500)
         if status == 500:
             log.exception("unhandled error on %s", request.path)
-            return json({"code": "internal", "message": error_text("bot_unavailable", hotline=settings.center_hotline)}, status=500)
+            return json(
+                {
+                    "code": "internal",
+                    "message": error_text("bot_unavailable", hotline=settings.center_hotline),
+                },
+                status=500,
+            )
         return json({"code": "bad_request", "message": error_text("bad_request")}, status=status)
 
     return app

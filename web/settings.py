@@ -51,7 +51,9 @@ class WebSettings:
         env = os.environ if env is None else env
         secret = env.get("CHAT_SESSION_SECRET", "").strip()
         if len(secret) < 16:
-            raise SettingsError("CHAT_SESSION_SECRET must be set (16+ characters, shared with the voice gateway)")
+            raise SettingsError(
+                "CHAT_SESSION_SECRET must be set (16+ characters, shared with the voice gateway)"
+            )
         voice_port = _int(env, "VOICE_PORT", 5006)
         return cls(
             session_secret=secret,

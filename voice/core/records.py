@@ -13,6 +13,11 @@ from typing import Any, Protocol
 _SAFE_ID_RE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
+def safe_name(conversation_id: str) -> str:
+    """A conversation id as a file name (ids come from Twilio or tickets, but never trust them)."""
+    return _SAFE_ID_RE.sub("_", conversation_id)
+
+
 class RecordStore(Protocol):
     def append(self, conversation_id: str, entry: dict[str, Any]) -> None: ...
 
@@ -28,7 +33,7 @@ class FileRecordStore:
     def _path(self, kind: str, conversation_id: str, suffix: str) -> Path:
         folder = self.base_dir / kind
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{_SAFE_ID_RE.sub('_', conversation_id)}{suffix}"
+        return folder / f"{safe_name(conversation_id)}{suffix}"
 
     def append(self, conversation_id: str, entry: dict[str, Any]) -> None:
         with self._path("transcripts", conversation_id, ".jsonl").open("a", encoding="utf-8") as out:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from textnorm.mask import mask_phone, mask_text
 from voice.asr.base import AsrFailure, AsrStream, Final, Partial
+from voice.core.archive import ArchiveSink, NoArchive
 from voice.core.capture import CaptureStep, NumberCapture
 from voice.core.handoff import HandoffSink, NoHandoffSink
 from voice.core.numbers import expected_slot
@@ -88,6 +89,7 @@ class CallSession:
         transcript: CallTranscript,
         policy: SessionPolicy,
         handoffs: HandoffSink | None = None,
+        archive: ArchiveSink | None = None,
     ) -> None:
         self.conversation_id = conversation_id
         self.caller = caller
@@ -98,6 +100,7 @@ class CallSession:
         self.transcript = transcript
         self._policy = policy
         self._handoffs = handoffs or NoHandoffSink()
+        self._archive = archive or NoArchive()
         self._deliveries: set[asyncio.Task[None]] = set()
         self._queue: asyncio.Queue[_Input] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -238,6 +241,7 @@ class CallSession:
         if self._deliveries:  # hand-off packets must reach staff even when the caller hangs up
             await asyncio.wait(self._deliveries, timeout=30)
         self.transcript.add("call_end", reason=reason)
+        await self._archive.archive(self.conversation_id, self.channel)
 
     # --- turn worker ---
 

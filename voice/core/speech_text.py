@@ -50,6 +50,12 @@ def read_digits(digits: str, groups: Sequence[int] = ()) -> str:
     return "，".join(parts)
 
 
+def _spell_case_no(match: re.Match[str]) -> str:
+    """JF-2026-000001 → 'J F，二零二六，零零零，零零幺' (a number the caller will write down)."""
+    letters, year, seq = match.groups()
+    return f"{' '.join(letters)}，{read_digits(year)}，{read_digits(seq, (3, 3))}"
+
+
 def clean_for_speech(text: str) -> str:
     """Strip emoji, markup, links and bullets; read long digit runs digit by digit; end lines."""
     text = text.translate(_FULLWIDTH_ALNUM)  # NFKC would also turn ，？ into ASCII punctuation
@@ -59,9 +65,7 @@ def clean_for_speech(text: str) -> str:
     text = _BULLET_RE.sub("", text)
     text = _MD_MARK_RE.sub("", text)
     text = "".join(ch for ch in text if not _is_emoji(ch))
-    text = _CASE_NO_RE.sub(
-        lambda m: f"{' '.join(m.group(1))}，{read_digits(m.group(2))}，{read_digits(m.group(3), (3, 3))}", text
-    )
+    text = _CASE_NO_RE.sub(_spell_case_no, text)
     text = _EMPTY_VALUE_RE.sub(r"\1无", text)
     text = _LONG_DIGITS_RE.sub(lambda m: read_digits(m.group()), text)
     text = (

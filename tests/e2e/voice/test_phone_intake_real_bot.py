@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from launcher.settings import StackSettings
-from tests.integration.voice.conftest import GatewayFactory, start_gateway  # noqa: F401 (fixture)
+from tests.integration.voice.conftest import GatewayFactory
 from tests.integration.voice.simulator import MediaStream, ulaw_silence, ulaw_tone
 from tests.unit.voice.fakes import until
 from voice.asr.scripted import ScriptedAsr, ScriptedAsrStream
@@ -62,7 +62,8 @@ class Caller:
 
 
 async def test_a_caller_registers_a_wage_dispute_by_voice(
-    stack: StackSettings, start_gateway: GatewayFactory  # noqa: F811
+    stack: StackSettings,
+    start_gateway: GatewayFactory,
 ) -> None:
     asr = ScriptedAsr([[]])
     gw = await start_gateway(dialogue=RasaRestDialogue(stack.url(stack.rasa_port), timeout_s=60), asr=asr)

@@ -21,7 +21,10 @@ window.__spoken = [];
 class FakeUtterance { constructor(text) { this.text = text; this.lang = ""; } }
 window.SpeechSynthesisUtterance = FakeUtterance;
 Object.defineProperty(window, "speechSynthesis", { value: {
-  speak(u) { window.__spoken.push({ text: u.text, lang: u.lang }); setTimeout(() => u.onend && u.onend(), 10); },
+  speak(u) {
+    window.__spoken.push({ text: u.text, lang: u.lang });
+    setTimeout(() => u.onend && u.onend(), 10);
+  },
   cancel() {},
 }});
 """

@@ -22,16 +22,19 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.e2e.web.browser import chromium, console
-from tests.integration.voice.conftest import GatewayFactory, start_gateway  # noqa: F401 (fixture)
+from tests.integration.voice.conftest import GatewayFactory
 from tests.integration.voice.speech import deterministic_copy, espeak_ulaw, ko_model_dir
-from tests.integration.web.conftest import SECRET, WebFactory, start_web  # noqa: F401 (fixture)
+from tests.integration.web.conftest import SECRET, WebFactory
 from voice.asr.vosk_engine import VoskEngine
 from voice.dialogue.base import BotReply, Button
 from voice.dialogue.scripted import ScriptedDialogue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 GREETING = "您好，我是解纷助手。"
-CONSENT = BotReply(text="登记前需要您同意记录信息，您同意吗？", buttons=(Button("同意", "/affirm"), Button("不同意", "/deny")))
+CONSENT = BotReply(
+    text="登记前需要您同意记录信息，您同意吗？",
+    buttons=(Button("同意", "/affirm"), Button("不同意", "/deny")),
+)
 
 
 def _dialogue() -> ScriptedDialogue:
@@ -77,7 +80,9 @@ def browser() -> Iterator[WebDriver]:
     chrome.quit()
 
 
-async def test_typed_conversation_buttons_reload_and_outage(start_web: WebFactory, browser: WebDriver) -> None:
+async def test_typed_conversation_buttons_reload_and_outage(
+    start_web: WebFactory, browser: WebDriver
+) -> None:
     dialogue = _dialogue()
     web = await start_web(dialogue=dialogue, center_hotline="0539-12348")
     await asyncio.to_thread(browser.get, web.base_url + "/")
@@ -85,13 +90,19 @@ async def test_typed_conversation_buttons_reload_and_outage(start_web: WebFactor
     await _type(browser, "我要申请调解")
     await _wait(browser, f"{_bubbles('bot')}.some((t) => t.includes('您同意吗'))")
     assert await _js(browser, f"return {_bubbles('me')};") == ["我要申请调解"]
-    options = await _js(browser, "return [...document.querySelectorAll('#options button')].map((b) => b.textContent);")
+    options = await _js(
+        browser, "return [...document.querySelectorAll('#options button')].map((b) => b.textContent);"
+    )
     assert options == ["同意", "不同意"]
     await _js(browser, "document.querySelector('#options button').click();")
     await _wait(browser, f"{_bubbles('bot')}.includes('好的，请问怎么称呼您？')")
     assert await _js(browser, f"return {_bubbles('me')};") == ["我要申请调解", "同意"]
     conversation = {c for c, _, _ in dialogue.received}
-    assert len(conversation) == 1 and [t for _, t, _ in dialogue.received] == ["/greet", "我要申请调解", "/affirm"]
+    assert len(conversation) == 1 and [t for _, t, _ in dialogue.received] == [
+        "/greet",
+        "我要申请调解",
+        "/affirm",
+    ]
 
     await asyncio.to_thread(browser.refresh)  # the transcript and the conversation survive a reload
     await _wait(browser, f"{_bubbles('bot')}.length === 3")
@@ -117,19 +128,31 @@ def _speech_wav(workdir: Path) -> tuple[Path, float]:
     """Korean speech padded with silence, as the fake microphone's file; returns (file, seconds)."""
     espeak_ulaw("상담 신청합니다", workdir)  # skips (or fails in CI) when espeak-ng/sox are missing
     padded = workdir / "microphone.wav"
-    subprocess.run(["sox", str(workdir / "speech.wav"), "-r", "48000", str(padded), "pad", "0.6", "0.8"], check=True)
-    seconds = float(subprocess.run(["soxi", "-D", str(padded)], check=True, capture_output=True, text=True).stdout)
+    subprocess.run(
+        ["sox", str(workdir / "speech.wav"), "-r", "48000", str(padded), "pad", "0.6", "0.8"], check=True
+    )
+    seconds = float(
+        subprocess.run(["soxi", "-D", str(padded)], check=True, capture_output=True, text=True).stdout
+    )
     return padded, seconds
 
 
 async def test_push_to_talk_through_the_real_recogniser(
-    start_web: WebFactory, start_gateway: GatewayFactory, engine: VoskEngine, tmp_path: Path  # noqa: F811
+    start_web: WebFactory,
+    start_gateway: GatewayFactory,
+    engine: VoskEngine,
+    tmp_path: Path,
 ) -> None:
     voice_dialogue = ScriptedDialogue(
-        [], fallback=[BotReply(text="好的，请继续说。", buttons=(Button("是", "/affirm"), Button("否", "/deny")))]
+        [],
+        fallback=[
+            BotReply(text="好的，请继续说。", buttons=(Button("是", "/affirm"), Button("否", "/deny")))
+        ],
     )
     gw = await start_gateway(dialogue=voice_dialogue, asr=engine, chat_session_secret=SECRET)
-    web = await start_web(dialogue=_dialogue(), voice_stream_url=gw.base_url.replace("http", "ws") + "/robot/stream")
+    web = await start_web(
+        dialogue=_dialogue(), voice_stream_url=gw.base_url.replace("http", "ws") + "/robot/stream"
+    )
     wav, seconds = _speech_wav(tmp_path)
     chrome = await asyncio.to_thread(chromium, wav)
     try:
@@ -146,7 +169,9 @@ async def test_push_to_talk_through_the_real_recogniser(
         await _wait(chrome, f"{_bubbles('bot')}.some((t) => t.startsWith('好的，请继续说。'))", timeout_s=15)
         reply_s = time.monotonic() - released
         spoken = await _wait(chrome, "window.__spoken.length && window.__spoken")
-        options = await _js(chrome, "return [...document.querySelectorAll('#options button')].map((b) => b.textContent);")
+        options = await _js(
+            chrome, "return [...document.querySelectorAll('#options button')].map((b) => b.textContent);"
+        )
         ticket = await _js(chrome, "return JSON.parse(sessionStorage.getItem('jiefen.chat')).ticket;")
     finally:
         await asyncio.to_thread(chrome.quit)

@@ -50,11 +50,15 @@ def test_citizen_reports_a_wage_dispute_on_the_page(stack: StackSettings, browse
     browser.find_element(By.XPATH, "//div[@id='options']/button[text()='同意']").click()
     after_consent = _wait_for_bot(browser, 3)[-1]
     assert after_consent and "同意" not in after_consent  # the form moved on to its next question
-    shown = browser.execute_script("return [...document.querySelectorAll('#log li.me')].map((li) => li.textContent);")
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('#log li.me')].map((li) => li.textContent);"
+    )
     assert shown == ["公司拖欠我三个月工资，一共两万三千块", "同意"]
 
 
-def test_push_to_talk_reaches_the_gateway_with_the_pages_ticket(stack: StackSettings, browser: WebDriver) -> None:
+def test_push_to_talk_reaches_the_gateway_with_the_pages_ticket(
+    stack: StackSettings, browser: WebDriver
+) -> None:
     """The launcher shares one session secret: the gateway accepts the page and, without a Vosk
     model in this stack, says speech is unavailable (not that the ticket is bad)."""
     browser.get(f"{stack.url(stack.web_port)}/")

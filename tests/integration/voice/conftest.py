@@ -14,6 +14,7 @@ from sanic import Sanic
 from tests.integration.voice.simulator import CallSimulator, FakeTwilioRest
 from voice.app import Services, create_app
 from voice.asr.base import AsrEngine
+from voice.core.archive import ArchiveSink
 from voice.core.records import FileRecordStore
 from voice.dialogue.base import DialogueEngine
 from voice.settings import VoiceSettings
@@ -54,7 +55,12 @@ async def start_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
     sims: list[CallSimulator] = []
 
     async def start(
-        *, dialogue: DialogueEngine, asr: AsrEngine | None, office_open: bool = True, **overrides: Any
+        *,
+        dialogue: DialogueEngine,
+        asr: AsrEngine | None,
+        office_open: bool = True,
+        archive: ArchiveSink | None = None,
+        **overrides: Any,
     ) -> Gateway:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
@@ -65,11 +71,21 @@ async def start_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
             twilio_auth_token=AUTH_TOKEN,
             staff_phone_number=STAFF,
             data_dir=tmp_path,
-            **{"chat_session_secret": CHAT_SECRET, "robot_device_tokens": {KIOSK_TOKEN: "lobby"}, **overrides},
+            **{
+                "chat_session_secret": CHAT_SECRET,
+                "robot_device_tokens": {KIOSK_TOKEN: "lobby"},
+                **overrides,
+            },
         )
         rest, store = FakeTwilioRest(), FileRecordStore(tmp_path)
         app = create_app(
-            settings, dialogue=dialogue, asr=asr, updater=rest, store=store, office_open=lambda: office_open
+            settings,
+            dialogue=dialogue,
+            asr=asr,
+            updater=rest,
+            store=store,
+            office_open=lambda: office_open,
+            archive=archive,
         )
         app.config.TOUCHUP = False  # Sanic's touch-up breaks on the second app started in one process
         server = await app.create_server(

@@ -99,7 +99,11 @@ async def test_unauthenticated_clients_are_refused(
     gw = await start_gateway(dialogue=dialogue, asr=ScriptedAsr([["我要申请调解"]]))
     async with websockets.connect(_url(gw, query), additional_headers=headers) as ws:
         message = json.loads(await ws.recv())
-        assert message == {"type": "error", "code": "unauthorized", "message": "语音连接已失效，请刷新页面后再试。"}
+        assert message == {
+            "type": "error",
+            "code": "unauthorized",
+            "message": "语音连接已失效，请刷新页面后再试。",
+        }
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008

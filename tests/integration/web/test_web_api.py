@@ -11,7 +11,9 @@ from voice.dialogue.base import BotReply, Button
 from voice.dialogue.scripted import ScriptedDialogue
 from voice.tickets import issue_ticket, verify_ticket
 
-CONSENT = BotReply(text="登记前需要您同意……您同意吗？", buttons=(Button("同意", "/affirm"), Button("不同意", "/deny")))
+CONSENT = BotReply(
+    text="登记前需要您同意……您同意吗？", buttons=(Button("同意", "/affirm"), Button("不同意", "/deny"))
+)
 
 
 def _dialogue() -> ScriptedDialogue:
@@ -46,7 +48,10 @@ async def test_a_conversation_typed_and_clicked(start_web: WebFactory) -> None:
             "messages": [
                 {
                     "text": CONSENT.text,
-                    "buttons": [{"title": "同意", "payload": "/affirm"}, {"title": "不同意", "payload": "/deny"}],
+                    "buttons": [
+                        {"title": "同意", "payload": "/affirm"},
+                        {"title": "不同意", "payload": "/deny"},
+                    ],
                 }
             ],
             "shown": "我要申请调解",
@@ -70,7 +75,12 @@ async def test_refusals_carry_a_code_and_a_chinese_message(start_web: WebFactory
         auth = {"Authorization": f"Bearer {ticket}"}
         cases = [
             ({}, {"text": "你好"}, 401, "unauthorized"),
-            ({"Authorization": "Bearer v1.web-0123456789abcdef.9999999999.00"}, {"text": "你好"}, 401, "unauthorized"),
+            (
+                {"Authorization": "Bearer v1.web-0123456789abcdef.9999999999.00"},
+                {"text": "你好"},
+                401,
+                "unauthorized",
+            ),
             (auth, {"text": ""}, 400, "empty_message"),
             (auth, {"text": "长" * 51}, 413, "too_long"),
             (auth, {"payload": "我是按钮"}, 400, "bad_request"),
@@ -80,8 +90,12 @@ async def test_refusals_carry_a_code_and_a_chinese_message(start_web: WebFactory
             response = await client.post("/api/chat", json=body, headers=headers)
             assert (response.status_code, response.json()["code"]) == (status, code), body
             assert response.json()["message"]
-        assert "50" in (await client.post("/api/chat", json={"text": "长" * 51}, headers=auth)).json()["message"]
-        not_json = await client.post("/api/chat", content=b"{oops", headers={**auth, "Content-Type": "application/json"})
+        assert (
+            "50" in (await client.post("/api/chat", json={"text": "长" * 51}, headers=auth)).json()["message"]
+        )
+        not_json = await client.post(
+            "/api/chat", content=b"{oops", headers={**auth, "Content-Type": "application/json"}
+        )
         assert not_json.status_code == 400 and not_json.json()["code"] == "bad_request"
         expired = issue_ticket(SECRET, "web-0123456789abcdef", now=time.time() - 100, ttl_s=10)
         fresh = await _session(client, expired)  # an expired page gets a new conversation
@@ -95,7 +109,9 @@ async def test_bot_outage_is_a_503_with_the_hotline(start_web: WebFactory) -> No
     web = await start_web(dialogue=dialogue, center_hotline="0539-12348")
     async with httpx.AsyncClient(base_url=web.base_url) as client:
         ticket = str((await _session(client))["ticket"])
-        response = await client.post("/api/chat", json={"text": "你好"}, headers={"Authorization": f"Bearer {ticket}"})
+        response = await client.post(
+            "/api/chat", json={"text": "你好"}, headers={"Authorization": f"Bearer {ticket}"}
+        )
     assert response.status_code == 503
     assert response.json()["code"] == "bot_unavailable" and "0539-12348" in response.json()["message"]
 

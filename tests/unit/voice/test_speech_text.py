@@ -77,7 +77,8 @@ def test_compose_detects_handoff() -> None:
 
 def test_read_backs_sound_natural() -> None:
     # Brackets next to other pauses leave one pause, an empty value is "无", a case number is spelt out.
-    assert clean_for_speech("请说一下乡镇（街道）、村（社区）或小区的名称。") == "请说一下乡镇，街道，村，社区，或小区的名称。"
+    place = "请说一下乡镇（街道）、村（社区）或小区的名称。"
+    assert clean_for_speech(place) == "请说一下乡镇，街道，村，社区，或小区的名称。"
     assert clean_for_speech("核实身份（可选）；不想提供请说“跳过”。") == "核实身份，可选；不想提供请说跳过。"
     assert clean_for_speech("涉及金额（元）：23000\n身份证号：—\n") == "涉及金额，元：23000。身份证号：无。"
     assert clean_for_speech("案件编号是 JF-2026-000001。") == "案件编号是 J F，二零二六，零零零，零零幺。"

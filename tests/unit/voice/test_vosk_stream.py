@@ -32,21 +32,23 @@ class GuardedRecognizer:
         finally:
             self._inside.release()
 
-    def AcceptWaveform(self, chunk: bytes) -> bool:  # noqa: N802 (Vosk's API)
+    def AcceptWaveform(self, chunk: bytes) -> bool:
         self._enter("accept")
         return False
 
-    def PartialResult(self) -> str:  # noqa: N802
+    def PartialResult(self) -> str:
         return json.dumps({"partial": ""})
 
-    def FinalResult(self) -> str:  # noqa: N802
+    def FinalResult(self) -> str:
         self._enter("final")
         return json.dumps({"text": ""})
 
 
 @pytest.fixture
 def stream_and_rec() -> tuple[VoskStream, GuardedRecognizer]:
-    engine = VoskEngine(model=None, model_path=Path("/nonexistent"), executor=ThreadPoolExecutor(4), endpoint=EndpointConfig())
+    engine = VoskEngine(
+        model=None, model_path=Path("/nonexistent"), executor=ThreadPoolExecutor(4), endpoint=EndpointConfig()
+    )
     rec = GuardedRecognizer()
     return VoskStream(engine, rec), rec
 

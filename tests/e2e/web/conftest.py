@@ -1,0 +1,4 @@
+"""In-process gateway and web service fixtures, shared with the integration suites."""
+
+from tests.integration.voice.conftest import start_gateway  # noqa: F401 (fixture)
+from tests.integration.web.conftest import start_web  # noqa: F401 (fixture)
