@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from integration.envparse import SettingsError, parse_bool, parse_int
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,29 +30,19 @@ def load_dotenv(path: Path) -> None:
 
 
 def env_int(name: str, default: int) -> int:
-    """An integer setting; a malformed value is an error that names the variable."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
+    """An integer setting; a malformed value stops the launcher with a line naming the variable."""
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise SystemExit(
-            f"setting {name}={raw!r} is not an integer — fix it in .env or the environment"
-        ) from exc
+        return parse_int(name, os.environ.get(name), default)
+    except SettingsError as exc:
+        raise SystemExit(f"setting {exc} — fix it in .env or the environment") from exc
 
 
 def env_bool(name: str, default: bool) -> bool:
-    """true/false, 1/0, yes/no, on/off — anything else is an error, never silently true."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise SystemExit(f"setting {name}={raw!r} is not a boolean (use true or false)")
+    """true/false, 1/0, yes/no, on/off — anything else stops the launcher, never silently true."""
+    try:
+        return parse_bool(name, os.environ.get(name), default)
+    except SettingsError as exc:
+        raise SystemExit(f"setting {exc} — fix it in .env or the environment") from exc
 
 
 @dataclass(frozen=True)

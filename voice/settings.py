@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from integration.envparse import SettingsError, parse_bool, parse_float
 from integration.office_hours import DEFAULT_SPEC, OfficeHours, OfficeHoursError
 
-
-class SettingsError(ValueError):
-    """A malformed setting; the message names the variable."""
+__all__ = ["SettingsError", "VoiceSettings", "parse_bool", "parse_device_tokens", "parse_office_hours"]
 
 
 def parse_office_hours(raw: str, tz: str) -> OfficeHours:
@@ -21,18 +20,6 @@ def parse_office_hours(raw: str, tz: str) -> OfficeHours:
         return OfficeHours.parse(raw, tz)
     except OfficeHoursError as exc:
         raise SettingsError(f"CENTER_OFFICE_HOURS_SPEC: {exc}") from exc
-
-
-def parse_bool(name: str, raw: str | None, default: bool) -> bool:
-    """true/false, 1/0, yes/no, on/off; anything else is an error (never silently true)."""
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false)")
 
 
 def parse_device_tokens(raw: str) -> dict[str, str]:
@@ -44,15 +31,6 @@ def parse_device_tokens(raw: str) -> dict[str, str]:
             raise SettingsError("ROBOT_DEVICE_TOKENS: use name:token pairs with tokens of 16+ characters")
         tokens[token.strip()] = name.strip()
     return tokens
-
-
-def _parse_number(name: str, raw: str | None, default: float) -> float:
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not a number") from exc
 
 
 @dataclass(frozen=True)
@@ -103,7 +81,7 @@ class VoiceSettings:
         """Build from VOICE_* and shared variables; see voice/README.md for the list."""
         env = os.environ if env is None else env
         model = env.get("VOSK_MODEL_PATH", "").strip()
-        port = _parse_number("VOICE_PORT", env.get("VOICE_PORT"), 5006)
+        port = parse_float("VOICE_PORT", env.get("VOICE_PORT"), 5006)
         var_dir = Path(env.get("VAR_DIR", "var"))
         return cls(
             host=env.get("VOICE_HOST", "127.0.0.1"),
@@ -113,7 +91,7 @@ class VoiceSettings:
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             vosk_model_path=Path(model) if model else None,
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rasa_timeout_s=_parse_number("RASA_TIMEOUT_S", env.get("RASA_TIMEOUT_S"), 8.0),
+            rasa_timeout_s=parse_float("RASA_TIMEOUT_S", env.get("RASA_TIMEOUT_S"), 8.0),
             staff_phone_number=env.get("STAFF_PHONE_NUMBER", "").strip(),
             office_hours=parse_office_hours(
                 env.get("CENTER_OFFICE_HOURS_SPEC", DEFAULT_SPEC), env.get("CENTER_TIMEZONE", "Asia/Shanghai")
@@ -124,14 +102,14 @@ class VoiceSettings:
             tts_voice=env.get("VOICE_TTS_VOICE", "Polly.Zhiyu"),
             tts_language=env.get("VOICE_TTS_LANGUAGE", "cmn-CN"),
             data_dir=Path(env.get("VOICE_DATA_DIR", str(var_dir / "voice"))),
-            max_calls=int(_parse_number("VOICE_MAX_CALLS", env.get("VOICE_MAX_CALLS"), 4)),
+            max_calls=int(parse_float("VOICE_MAX_CALLS", env.get("VOICE_MAX_CALLS"), 4)),
             handoff_to_case_service=parse_bool(
                 "VOICE_HANDOFF_TO_CASE_SERVICE", env.get("VOICE_HANDOFF_TO_CASE_SERVICE"), default=True
             ),
-            silence_timeout_s=_parse_number(
+            silence_timeout_s=parse_float(
                 "VOICE_SILENCE_TIMEOUT_S", env.get("VOICE_SILENCE_TIMEOUT_S"), 8.0
             ),
-            archive_retry_s=_parse_number("VOICE_ARCHIVE_RETRY_S", env.get("VOICE_ARCHIVE_RETRY_S"), 60.0),
+            archive_retry_s=parse_float("VOICE_ARCHIVE_RETRY_S", env.get("VOICE_ARCHIVE_RETRY_S"), 60.0),
             chat_session_secret=env.get("CHAT_SESSION_SECRET", "").strip(),
             robot_device_tokens=parse_device_tokens(env.get("ROBOT_DEVICE_TOKENS", "")),
         )

@@ -6,29 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from integration.envparse import SettingsError, env_float, env_int
 
-class SettingsError(ValueError):
-    """A malformed or missing setting; the message names the variable."""
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not an integer") from exc
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not a number") from exc
+__all__ = ["SettingsError", "WebSettings"]
 
 
 @dataclass(frozen=True)
@@ -54,16 +34,16 @@ class WebSettings:
             raise SettingsError(
                 "CHAT_SESSION_SECRET must be set (16+ characters, shared with the voice gateway)"
             )
-        voice_port = _int(env, "VOICE_PORT", 5006)
+        voice_port = env_int(env, "VOICE_PORT", 5006)
         return cls(
             session_secret=secret,
             host=env.get("WEB_HOST", "127.0.0.1"),
-            port=_int(env, "WEB_PORT", 8080),
+            port=env_int(env, "WEB_PORT", 8080),
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rasa_timeout_s=_float(env, "WEB_RASA_TIMEOUT_S", 10.0),
-            session_ttl_s=_int(env, "CHAT_SESSION_TTL_S", 12 * 3600),
+            rasa_timeout_s=env_float(env, "WEB_RASA_TIMEOUT_S", 10.0),
+            session_ttl_s=env_int(env, "CHAT_SESSION_TTL_S", 12 * 3600),
             voice_stream_url=env.get("VOICE_STREAM_PUBLIC_URL", "").strip()
             or f"ws://{env.get('VOICE_HOST', '127.0.0.1')}:{voice_port}/robot/stream",
-            max_message_chars=_int(env, "CHAT_MAX_MESSAGE_CHARS", 2000),
+            max_message_chars=env_int(env, "CHAT_MAX_MESSAGE_CHARS", 2000),
             center_hotline=env.get("CENTER_HOTLINE", "0539-12348"),
         )

@@ -9,20 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from integration.envparse import parse_bool
 from integration.service.domain.deadlines import DeadlinePolicy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def parse_bool(value: str, name: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValueError(f"{name} must be true/false, got {value!r}")
 
 
 def parse_staff_tokens(value: str) -> dict[str, str]:
@@ -67,7 +57,7 @@ class Settings:
             bot_token=e.get("CENTER_API_TOKEN") or d.bot_token,
             staff_tokens=parse_staff_tokens(
                 e.get("CENTER_STAFF_TOKENS", "console:dev-staff-token")),
-            seed_demo=parse_bool(e.get("CASE_SEED_DEMO", "true"), "CASE_SEED_DEMO"),
+            seed_demo=parse_bool("CASE_SEED_DEMO", e.get("CASE_SEED_DEMO"), default=True),
             deadlines=DeadlinePolicy(
                 route=timedelta(hours=float(e.get("CASE_ROUTE_HOURS", 12))),
                 contact=timedelta(hours=float(e.get("CASE_CONTACT_HOURS", 12))),

@@ -72,4 +72,22 @@ def test_rasa_endpoints_are_rendered_with_the_stack_ports(tmp_path: Path) -> Non
     assert f"db: {tmp_path / 'tracker.db'}" in text
     assert "${" not in text
     names = [spec.name for spec in all_services(settings)]
-    assert names == ["case-service", "action-server", "rasa", "voice-gateway"]
+    assert names == ["case-service", "action-server", "rasa", "voice-gateway", "web"]
+
+
+def test_the_web_page_and_the_gateway_share_one_session_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from launcher.services import all_services
+
+    monkeypatch.delenv("CHAT_SESSION_SECRET", raising=False)
+    first, second = StackSettings.from_env(), StackSettings.from_env()
+    assert len(first.chat_session_secret) >= 32 and first.chat_session_secret != second.chat_session_secret
+    settings = replace(first, var_dir=tmp_path, voice_port=6006, web_port=6080)
+    specs = {spec.name: spec for spec in all_services(settings)}
+    secrets = {specs[name].env["CHAT_SESSION_SECRET"] for name in ("web", "voice-gateway")}
+    assert secrets == {first.chat_session_secret}
+    assert specs["web"].env["VOICE_STREAM_PUBLIC_URL"] == "ws://127.0.0.1:6006/robot/stream"
+    assert specs["web"].port == 6080

@@ -1,0 +1,60 @@
+"""Reading typed settings from environment variables, the same way in every deployable.
+
+Valid Python 3.10 with no dependencies: the launcher, the case service, the voice gateway and the
+web service all use it. A malformed value is an error naming the variable, never a silent default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+class SettingsError(ValueError):
+    """A malformed setting; the message names the variable and the value."""
+
+
+def parse_bool(name: str, raw: str | None, default: bool) -> bool:
+    """true/false, 1/0, yes/no, on/off (any case); empty or unset gives ``default``."""
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+def parse_float(name: str, raw: str | None, default: float) -> float:
+    """A number; empty or unset gives ``default``."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a number") from exc
+
+
+def parse_int(name: str, raw: str | None, default: int) -> int:
+    """An integer; empty or unset gives ``default``."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from exc
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    return parse_bool(name, env.get(name), default)
+
+
+def env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    return parse_float(name, env.get(name), default)
+
+
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    return parse_int(name, env.get(name), default)
