@@ -106,9 +106,7 @@ class VoiceSettings:
             handoff_to_case_service=parse_bool(
                 "VOICE_HANDOFF_TO_CASE_SERVICE", env.get("VOICE_HANDOFF_TO_CASE_SERVICE"), default=True
             ),
-            silence_timeout_s=parse_float(
-                "VOICE_SILENCE_TIMEOUT_S", env.get("VOICE_SILENCE_TIMEOUT_S"), 8.0
-            ),
+            silence_timeout_s=parse_float("VOICE_SILENCE_TIMEOUT_S", env.get("VOICE_SILENCE_TIMEOUT_S"), 8.0),
             archive_retry_s=parse_float("VOICE_ARCHIVE_RETRY_S", env.get("VOICE_ARCHIVE_RETRY_S"), 60.0),
             chat_session_secret=env.get("CHAT_SESSION_SECRET", "").strip(),
             robot_device_tokens=parse_device_tokens(env.get("ROBOT_DEVICE_TOKENS", "")),
