@@ -142,6 +142,7 @@ def web(s: StackSettings) -> ServiceSpec:
         "WEB_HOST": s.host,
         "WEB_PORT": str(s.web_port),
         "RASA_URL": s.url(s.rasa_port),
+        "RASA_AUTH_TOKEN": s.rasa_auth_token,  # live takeover pauses and resumes conversations
         "VOICE_STREAM_PUBLIC_URL": s.voice_stream_url,
     }
     return ServiceSpec(

@@ -14,9 +14,15 @@ from sanic.response import HTTPResponse, file, json
 from voice.dialogue.base import DialogueEngine, DialogueUnavailable
 from voice.dialogue.rasa_rest import RasaRestDialogue
 from voice.tickets import TicketInvalid, issue_ticket, new_conversation_id, verify_ticket
-from web.messages import error_text
+from web.hub import MemoryHub, citizen_channel
+from web.messages import WAITING_FOR_STAFF, error_text
+from web.rasa_admin import RasaAdmin, RasaAdminUnavailable
 from web.relay import InvalidMessage, outgoing, relay
 from web.settings import WebSettings
+from web.sse import stream_events
+from web.staff_api import staff_routes
+from web.staff_cases import StaffCases
+from web.takeover import Takeovers
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -38,19 +44,35 @@ def _conversation(request: Request, settings: WebSettings) -> str | None:
         return None
 
 
-def create_app(settings: WebSettings, *, dialogue: DialogueEngine | None = None) -> Sanic:
-    """Build the web service; the Rasa client is injected in tests."""
+def create_app(
+    settings: WebSettings,
+    *,
+    dialogue: DialogueEngine | None = None,
+    rasa_admin: RasaAdmin | None = None,
+    staff_cases: StaffCases | None = None,
+) -> Sanic:
+    """Build the web service; the Rasa and case-service clients are injected in tests."""
     number = next(_app_numbers)
     app = Sanic("jiefen_web" if number == 1 else f"jiefen_web_{number}")
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # a 2,000-character message is ~6 KiB of JSON
+    app.config.GRACEFUL_SHUTDOWN_TIMEOUT = 3  # open event streams must not hold a stop for 15 s
     app.ctx.dialogue = dialogue or RasaRestDialogue(settings.rasa_url, settings.rasa_timeout_s)
+    app.ctx.hub = MemoryHub()
+    app.ctx.takeovers = Takeovers(
+        rasa=rasa_admin or RasaAdmin(settings.rasa_url, settings.rasa_auth_token, settings.rasa_timeout_s),
+        cases=staff_cases or StaffCases(settings.case_service_url),
+        hub=app.ctx.hub,
+    )
     app.static("/static", STATIC, name="static")
+    app.blueprint(staff_routes(str(STATIC)))
 
     @app.before_server_stop
     async def close_clients(app: Sanic) -> None:
-        close = getattr(app.ctx.dialogue, "aclose", None)
-        if close is not None:
-            await close()
+        takeovers: Takeovers = app.ctx.takeovers
+        for client in (app.ctx.dialogue, takeovers.rasa, takeovers.cases):
+            close = getattr(client, "aclose", None)
+            if close is not None:
+                await close()
 
     @app.get("/")
     async def page(request: Request) -> HTTPResponse:
@@ -99,10 +121,35 @@ def create_app(settings: WebSettings, *, dialogue: DialogueEngine | None = None)
             return _error(exc.code, 413 if exc.code == "too_long" else 400, settings)
         try:
             messages = await relay(app.ctx.dialogue, conversation, message)
+            live = not messages and await _staff_has(conversation)
         except DialogueUnavailable as exc:
             log.error("bot unavailable for %s: %s", conversation, exc)
             return _error("bot_unavailable", 503, settings)
-        return json({"messages": messages, "shown": message.shown})
+        if live:  # a person has the conversation: the bot stayed silent, the console hears it
+            app.ctx.takeovers.citizen_said(conversation, message.shown)
+            return json(
+                {"messages": [], "shown": message.shown, "mode": "staff", "notice": WAITING_FOR_STAFF}
+            )
+        app.ctx.takeovers.active.pop(conversation, None)  # the bot answered: nobody holds it any more
+        return json({"messages": messages, "shown": message.shown, "mode": "bot"})
+
+    async def _staff_has(conversation: str) -> bool:
+        try:
+            return await app.ctx.takeovers.is_live(conversation)
+        except RasaAdminUnavailable as exc:
+            raise DialogueUnavailable(str(exc)) from exc
+
+    @app.get("/api/events")
+    async def events(request: Request) -> HTTPResponse | None:
+        """Lines staff send while they have the conversation (``EventSource``, ticket in the query)."""
+        try:
+            conversation = verify_ticket(
+                settings.session_secret, request.args.get("ticket", ""), now=time.time()
+            )
+        except TicketInvalid:
+            return _error("unauthorized", 401, settings)
+        await stream_events(request, app.ctx.hub, citizen_channel(conversation))
+        return None
 
     @app.exception(Exception)
     async def bad_json(request: Request, exc: Exception) -> HTTPResponse:

@@ -8,9 +8,17 @@ ERRORS: dict[str, str] = {
     "empty_message": "请输入您想咨询的内容。",
     "too_long": "消息太长了（最多{limit}个字），请分几次发送。",
     "bot_unavailable": "系统暂时繁忙，您的消息没有送达，请稍后再试；急事请拨打热线 {hotline}。",
+    "not_claimed": "请先接管这个会话，再发送消息。",
+    "not_live": "这是电话转接或回电请求，不能在网页上直接对话。",
+    "rasa_unavailable": "对话系统暂时无法访问，操作没有完成，请稍后重试。",
 }
+
+# Told to the citizen's page (and kept in the conversation's transcript) when a person joins or leaves.
+TAKEOVER_NOTICE = "工作人员{staff}已接入，接下来由工作人员为您服务，请直接输入您的问题。"
+RELEASED_NOTICE = "人工服务已结束，智能助手继续为您服务。如需再次转人工，请输入“转人工”。"
+WAITING_FOR_STAFF = "您的消息已送达工作人员，请稍候。"
 
 
 def error_text(code: str, **values: object) -> str:
     """The Chinese sentence for an error code, with its placeholders filled."""
-    return ERRORS[code].format(**values)
+    return ERRORS.get(code, "请求失败，请稍后再试。").format(**values)

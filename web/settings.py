@@ -24,6 +24,8 @@ class WebSettings:
     voice_stream_url: str = "ws://127.0.0.1:5006/robot/stream"  # as the browser reaches it
     max_message_chars: int = 2000
     center_hotline: str = "0539-12348"
+    rasa_auth_token: str = ""  # Rasa's HTTP API, for live takeover (pause, staff lines, resume)
+    case_service_url: str = "http://127.0.0.1:8000"  # the staff console's hand-off API
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -46,4 +48,6 @@ class WebSettings:
             or f"ws://{env.get('VOICE_HOST', '127.0.0.1')}:{voice_port}/robot/stream",
             max_message_chars=env_int(env, "CHAT_MAX_MESSAGE_CHARS", 2000),
             center_hotline=env.get("CENTER_HOTLINE", "0539-12348"),
+            rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+            case_service_url=env.get("CASE_SERVICE_URL", "http://127.0.0.1:8000").rstrip("/"),
         )

@@ -53,6 +53,7 @@ async function startSession() {
   const { ok, data } = await post("/api/session", { ticket: saved.ticket || null });
   if (!ok) throw new Error("session");
   state.session = data;
+  listen();
   $("text").maxLength = data.max_chars;
   if (data.resumed && Array.isArray(saved.log)) {
     state.log = saved.log;
@@ -70,6 +71,18 @@ function showReplies(messages) {
   showOptions(last ? last.buttons : [], (b) => send({ payload: b.payload, title: b.title }));
 }
 
+// Lines from a staff member who took the conversation over, pushed by the web service.
+function listen() {
+  if (state.events) state.events.close();
+  const events = new EventSource(`/api/events?ticket=${encodeURIComponent(state.session.ticket)}`);
+  events.onmessage = (event) => {
+    const msg = JSON.parse(event.data);
+    if (msg.type === "takeover" || msg.type === "released") { add("bot", msg.text, "notice"); showOptions([], null); }
+    else if (msg.type === "staff") add("staff", msg.text);
+  };
+  state.events = events;  // EventSource reconnects by itself after a network drop
+}
+
 async function send(body, echo = true) {
   if (state.busy) return false;
   state.busy = true;
@@ -83,6 +96,7 @@ async function send(body, echo = true) {
       return false;
     }
     if (echo && data.shown) add("me", data.shown);
+    if (data.mode === "staff") status(data.notice || "");
     showReplies(data.messages);
     return true;
   } catch {
@@ -91,7 +105,7 @@ async function send(body, echo = true) {
   } finally {
     state.busy = false;
     $("send").disabled = false;
-    status("");
+    if ($("status").textContent === "正在回复…") status("");
   }
 }
 

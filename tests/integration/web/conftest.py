@@ -38,10 +38,12 @@ WebFactory = Callable[..., Any]
 async def start_web() -> AsyncIterator[WebFactory]:
     servers: list[Any] = []
 
-    async def start(*, dialogue: DialogueEngine, **overrides: Any) -> Web:
+    async def start(
+        *, dialogue: DialogueEngine, rasa_admin: Any = None, staff_cases: Any = None, **overrides: Any
+    ) -> Web:
         port = free_port()
         settings = WebSettings(**{"session_secret": SECRET, "port": port, **overrides})
-        app = create_app(settings, dialogue=dialogue)
+        app = create_app(settings, dialogue=dialogue, rasa_admin=rasa_admin, staff_cases=staff_cases)
         app.config.TOUCHUP = False  # Sanic's touch-up breaks on the second app started in one process
         server = await app.create_server(
             host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False

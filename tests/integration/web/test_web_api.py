@@ -55,6 +55,7 @@ async def test_a_conversation_typed_and_clicked(start_web: WebFactory) -> None:
                 }
             ],
             "shown": "我要申请调解",
+            "mode": "bot",
         }
         clicked = await client.post("/api/chat", json={"payload": "/affirm", "title": "同意"}, headers=auth)
         assert clicked.json()["shown"] == "同意"
