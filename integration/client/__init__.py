@@ -21,6 +21,7 @@ from integration.client.types import (
     AppointmentView,
     BookingRequest,
     CaseView,
+    ConversationRecord,
     CreateOutcome,
     HandoffRequest,
     IntakeRequest,
@@ -30,7 +31,7 @@ from integration.client.types import (
 __all__ = [
     "HANDOFF_QUEUED_NOTICE", "QUEUED_NOTICE", "AppointmentView", "BookingRequest",
     "BufferedCaseSystem", "CaseNotFound", "CaseRejected", "CaseSystem", "CaseSystemError",
-    "CaseSystemUnavailable", "CaseView", "CreateOutcome", "DrainReport", "FileOutbox",
-    "HandoffQueued", "HandoffRequest", "HttpCaseSystem", "IntakeRequest", "OutboxDrainer",
-    "SlotView", "case_system_from_env", "drainer_from_env",
+    "CaseSystemUnavailable", "CaseView", "ConversationRecord", "CreateOutcome", "DrainReport",
+    "FileOutbox", "HandoffQueued", "HandoffRequest", "HttpCaseSystem", "IntakeRequest",
+    "OutboxDrainer", "SlotView", "case_system_from_env", "drainer_from_env",
 ]

@@ -12,6 +12,7 @@ from integration.client.types import (
     AppointmentView,
     BookingRequest,
     CaseView,
+    ConversationRecord,
     CreateOutcome,
     HandoffRequest,
     IntakeRequest,
@@ -85,6 +86,10 @@ class BufferedCaseSystem:
             log.warning("case service unavailable; hand-off queued as %s (urgent=%s)",
                         receipt, request.urgent)
             raise HandoffQueued(receipt, urgent=request.urgent) from exc
+
+    async def put_conversation(self, record: ConversationRecord) -> None:
+        """Passed through, never queued: the caller keeps the record on disk and re-sends it."""
+        await self.inner.put_conversation(record)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

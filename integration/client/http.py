@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
 import logging
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -14,11 +16,13 @@ from integration.client.types import (
     AppointmentView,
     BookingRequest,
     CaseView,
+    ConversationRecord,
     CreateOutcome,
     HandoffRequest,
     IntakeRequest,
     SlotView,
 )
+from integration.conversation_vocab import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -39,15 +43,19 @@ class HttpCaseSystem:
         await self._client.aclose()
 
     async def _request(self, method: str, path: str, *, json: Any = None,
-                       params: dict[str, str] | None = None, key: str | None = None) -> Any:
-        headers = {"Idempotency-Key": key} if key else None
+                       params: dict[str, str] | None = None, key: str | None = None,
+                       content: bytes | None = None) -> Any:
+        """`content` is a body already encoded as JSON (sent with its content type)."""
+        headers = {"Idempotency-Key": key} if key else {}
+        if content is not None:
+            headers["Content-Type"] = "application/json"
         last: Exception | None = None
         for attempt in range(self._retries + 1):
             if attempt:
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
             try:
                 resp = await self._client.request(method, path, json=json, params=params,
-                                                  headers=headers)
+                                                  headers=headers, content=content)
             except httpx.TransportError as exc:  # connect errors and timeouts
                 last = exc
                 continue
@@ -105,6 +113,24 @@ class HttpCaseSystem:
         data = await self._request("POST", "/api/handoffs", json=request.to_json(),
                                    key=idempotency_key)
         return int(data["id"])
+
+    async def put_conversation(self, record: ConversationRecord) -> None:
+        """PUT replaces the record, so retrying it (transport errors, 5xx) is safe."""
+        try:
+            # Encoded here, not by httpx, so a turn that is not JSON (NaN, a datetime, a lone
+            # surrogate) is a rejection of the record rather than an unwrapped TypeError.
+            content = jsonlib.dumps(record.to_json(), ensure_ascii=False,
+                                    allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise CaseRejected("invalid_turns", "对话记录中有无法转换为 JSON 的内容", 422,
+                               "turns") from exc
+        if len(content) > MAX_BODY_BYTES:
+            # The service answers 413, but it may close the connection while a much larger
+            # body is still being sent, which would look like an outage and be retried forever.
+            raise CaseRejected("payload_too_large",
+                               f"请求内容过大（最多 {MAX_BODY_BYTES / 1_000_000:g} MB）", 413, "turns")
+        await self._request("PUT", f"/api/conversations/{quote(record.conversation_id, safe=':')}",
+                            content=content)
 
 
 def _decode(resp: httpx.Response) -> Any:

@@ -9,6 +9,7 @@ from integration.client.types import (
     AppointmentView,
     BookingRequest,
     CaseView,
+    ConversationRecord,
     CreateOutcome,
     HandoffRequest,
     IntakeRequest,
@@ -49,6 +50,16 @@ class CaseSystem(Protocol):
         subclass of ``CaseSystemUnavailable``; an unbuffered adapter raises
         ``CaseSystemUnavailable`` itself. ``CaseRejected`` (HTTP 422) means the packet is
         malformed and was not stored."""
+        ...
+
+    async def put_conversation(self, record: ConversationRecord) -> None:
+        """Store the whole conversation under ``record.conversation_id``, replacing what was
+        stored before (send every turn each time; a retry or a repeat is harmless).
+
+        Raises ``CaseSystemUnavailable`` when the case system cannot be reached or fails
+        (nothing is queued: the caller keeps its own copy and may send it again later) and
+        ``CaseRejected`` when the record is refused (HTTP 4xx: bad id or channel, a turn that is
+        not a JSON object, too many turns, or a body over the size limit, status 413)."""
         ...
 
     async def aclose(self) -> None: ...

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from integration.client.conversation import ConversationRecord
 from integration.client.handoff import HandoffRequest
 
 
@@ -157,5 +158,5 @@ class AppointmentView:
                    mediator_code=d["mediator"].get("code"))
 
 
-__all__ = ["AppointmentView", "BookingRequest", "CaseView", "CreateOutcome", "Due",
-           "HandoffRequest", "IntakeRequest", "SlotView"]
+__all__ = ["AppointmentView", "BookingRequest", "CaseView", "ConversationRecord", "CreateOutcome",
+           "Due", "HandoffRequest", "IntakeRequest", "SlotView"]

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.orm import Session
 
 from integration.service.adapters.db import MIGRATIONS, make_engine, migrate
-from integration.service.adapters.orm import Base, Case, Handoff
+from integration.service.adapters.orm import Base, Case, Conversation, Handoff
 from integration.service.adapters.types import UTCDateTime
 
 
@@ -56,3 +56,42 @@ def test_0002_keeps_existing_handoffs(db_url: str) -> None:
     engine.dispose()
     assert rows == [(1, "JF-2026-000001", "requested", False, "web", {}, [], False, "open"),
                     (2, None, "requested", False, "web", {}, [], False, "open")]
+
+
+def test_0003_conversations_upgrade_downgrade_upgrade(db_url: str) -> None:
+    """The conversations table comes and goes with its revision; cases survive both ways."""
+    engine = make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def run(step: str, revision: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, step)(cfg, revision)
+
+    def tables() -> set[str]:
+        with engine.connect() as conn:
+            return set(sa.inspect(conn).get_table_names())
+
+    run("upgrade", "0002")
+    assert "conversations" not in tables()
+    now = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Case).values(
+            id=1, case_no="JF-2026-000001", status="registered", category="labour",
+            description="欠薪", channel="phone", conversation_id="CA1", created_at=now,
+            updated_at=now, route_by=now, contact_by=now, close_by=now, follow_up_by=now))
+    run("upgrade", "head")
+    with engine.begin() as conn:  # the turns default is the empty list
+        conn.execute(sa.insert(Conversation).values(
+            conversation_id="CA1", channel="phone", updated_at=now))
+    with Session(engine) as session:
+        row = session.scalars(sa.select(Conversation)).one()
+        assert (row.conversation_id, row.turns, row.started_at, row.updated_at) == ("CA1", [], None, now)
+    run("downgrade", "0002")
+    assert "conversations" not in tables() and "cases" in tables()
+    run("upgrade", "head")
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(Conversation)) == 0
+        assert conn.scalar(sa.select(Case.conversation_id)) == "CA1"
+    engine.dispose()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,8 @@ import pytest
 from integration.client import (
     BufferedCaseSystem,
     CaseRejected,
+    CaseSystemUnavailable,
+    ConversationRecord,
     FileOutbox,
     HandoffQueued,
     HandoffRequest,
@@ -22,6 +25,7 @@ from integration.client import (
     IntakeRequest,
     OutboxDrainer,
 )
+from integration.conversation_vocab import MAX_BODY_BYTES
 from tests.integration.pg import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -135,5 +139,44 @@ async def test_handoff_queued_while_down_is_delivered_once(service: ServiceProce
         assert staff[0]["urgent"] and staff[0]["transcript"][0]["text"] == "他又打我了"
         assert outbox.status(queued.value.receipt_id) == {"state": "delivered",
                                                           "handoff_id": late, "error": None}
+    finally:
+        await http.aclose()
+
+
+async def test_conversation_records_through_the_real_server(service: ServiceProcess,
+                                                           tmp_path: Path) -> None:
+    """Over the app-wide 1 MB body limit but within the record's 2 MB: stored; over 2 MB: 413
+    (refused by the client before sending, and by the server); service down:
+    CaseSystemUnavailable and nothing queued."""
+    cid = "CA0123456789abcdef:1"
+    turn = {"at": "2026-11-26T15:24:15.123+00:00", "t_ms": 5120, "kind": "caller",
+            "text": "我要申请调解" * 50, "confidence": 0.91}
+    big = ConversationRecord(cid, "phone", [turn] * 1500)  # about 1.5 MB
+    staff = {"Authorization": "Bearer dev-staff-token"}
+    service.start()
+    http = _client(service)
+    system = BufferedCaseSystem(http, FileOutbox(tmp_path / "outbox"))
+    try:
+        case_no = (await http.create_case(replace(INTAKE, conversation_id=cid), "conv")).case_no
+        await system.put_conversation(big)
+        await system.put_conversation(big)  # a repeat replaces, never duplicates
+        got = httpx.get(f"{service.url}/api/conversations/{cid}", headers=staff).json()
+        assert (got["turns"], got["cases"], got["handoffs"]) == (big.turns, [case_no], [])
+        with pytest.raises(CaseRejected) as bad:
+            await system.put_conversation(ConversationRecord(cid, "fax", []))
+        assert (bad.value.status, bad.value.code) == (422, "unknown_channel")
+        huge = ConversationRecord(cid, "phone", [{"text": "x" * MAX_BODY_BYTES}])
+        with pytest.raises(CaseRejected) as too_big:
+            await system.put_conversation(huge)
+        assert (too_big.value.status, too_big.value.code) == (413, "payload_too_large")
+        raw = httpx.put(f"{service.url}/api/conversations/{cid}", json=huge.to_json(),
+                        headers={"Authorization": "Bearer dev-bot-token"})
+        assert raw.status_code == 413 and raw.json()["error"]["code"] == "payload_too_large"
+        assert httpx.get(f"{service.url}/api/conversations/{cid}",
+                         headers=staff).json()["turns"] == big.turns  # the refused ones changed nothing
+        service.kill()
+        with pytest.raises(CaseSystemUnavailable):
+            await system.put_conversation(big)
+        assert FileOutbox(tmp_path / "outbox").pending() == []
     finally:
         await http.aclose()

@@ -238,3 +238,17 @@ class Handoff(Base):
     closed_at: Mapped[datetime | None]
     close_note: Mapped[str | None] = mapped_column(Text)
     case: Mapped[Case | None] = relationship(lazy="joined")
+
+
+class Conversation(Base):
+    """A whole conversation as its channel recorded it, replaced on every PUT. Linked to cases
+    and hand-offs by conversation_id (they may arrive before or after it, or never)."""
+
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    turns: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default=text("'[]'"))
+    updated_at: Mapped[datetime]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,6 +15,7 @@ from integration.service.adapters import orm
 from integration.service.domain.errors import (
     AppointmentNotFound,
     CaseNotFound,
+    ConversationNotFound,
     DuplicateRequest,
     HandoffNotFound,
     InstitutionNotFound,
@@ -176,3 +178,30 @@ class Repository:
                 .values(**values).returning(orm.Handoff.id)
                 .execution_options(synchronize_session=False))
         return self.session.execute(stmt).scalar_one_or_none() is not None
+
+    # -- conversations ---------------------------------------------------------------------
+    def put_conversation(self, conversation_id: str, **values: Any) -> None:
+        """Insert or replace the record as one statement (INSERT … ON CONFLICT DO UPDATE), so
+        two PUTs of a new conversation racing each other cannot fail on the unique id."""
+        insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+        stmt = insert(orm.Conversation).values(conversation_id=conversation_id, **values)
+        self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[orm.Conversation.conversation_id],
+            set_={name: stmt.excluded[name] for name in values}))
+
+    def conversation(self, conversation_id: str) -> orm.Conversation:
+        row = self.session.scalars(select(orm.Conversation).where(
+            orm.Conversation.conversation_id == conversation_id)).first()
+        if row is None:
+            raise ConversationNotFound()
+        return row
+
+    def case_numbers_of_conversation(self, conversation_id: str) -> list[str]:
+        stmt = (select(orm.Case.case_no).where(orm.Case.conversation_id == conversation_id)
+                .order_by(orm.Case.id))
+        return list(self.session.scalars(stmt))
+
+    def handoff_ids_of_conversation(self, conversation_id: str) -> list[int]:
+        stmt = (select(orm.Handoff.id).where(orm.Handoff.conversation_id == conversation_id)
+                .order_by(orm.Handoff.id))
+        return list(self.session.scalars(stmt))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from integration.service.adapters.db import make_engine, migrate
 from integration.service.adapters.unit_of_work import uow_factory
-from integration.service.api import appointments, cases, errors, handoffs, misc, openapi
+from integration.service.api import appointments, cases, conversations, errors, handoffs, misc, openapi
 from integration.service.api.auth import authenticate
 from integration.service.domain.errors import DomainError
 from integration.service.services import scheduler
@@ -71,7 +71,7 @@ def create_app(settings: Settings, name: str = "case_service",
     app.error_handler.add(DomainError, errors.domain_error)
     app.error_handler.add(SanicException, errors.sanic_error)
     app.error_handler.add(Exception, errors.unexpected_error)
-    for bp in (misc.bp, cases.bp, appointments.bp, handoffs.bp, openapi.bp):
+    for bp in (misc.bp, cases.bp, appointments.bp, handoffs.bp, conversations.bp, openapi.bp):
         app.blueprint(bp)
     return app
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any, TypeVar
+import json as jsonlib
+from collections.abc import AsyncIterable, Callable
+from typing import Any, TypeVar, cast
 
 from sanic import Request
 from sanic.exceptions import BadRequest
@@ -26,6 +27,38 @@ def body(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationFailed("malformed_json", "请求内容必须是 JSON 对象")
     return data
+
+
+async def capped_body(request: Request, limit: int) -> dict[str, Any]:
+    """The JSON object body of a `stream=True` route, which may be larger than the app-wide
+    REQUEST_MAX_SIZE but not than `limit` bytes: 413 as soon as the declared length or the bytes
+    read so far exceed it, without buffering the rest. NaN and Infinity are not JSON."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    # Sanic's HTTP/1 and ASGI streams both yield body chunks; its Stream type does not say so.
+    async for chunk in cast(AsyncIterable[bytes], request.stream):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    try:
+        data = jsonlib.loads(b"".join(chunks), parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ValidationFailed("malformed_json", "请求内容不是有效的 JSON") from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed("malformed_json", "请求内容必须是 JSON 对象")
+    return data
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "payload_too_large", f"请求内容过大（最多 {limit / 1_000_000:g} MB）")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def actor(request: Request) -> str:

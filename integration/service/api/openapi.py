@@ -9,6 +9,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from integration.categories import CATEGORY_NAMES, CHANNELS
+from integration.conversation_vocab import CHANNELS as CONVERSATION_CHANNELS
+from integration.conversation_vocab import MAX_BODY_BYTES
+from integration.conversation_vocab import MAX_TURNS as MAX_CONVERSATION_TURNS
 from integration.handoff_vocab import (
     MAX_COLLECTED,
     MAX_SLOT_VALUE,
@@ -25,6 +28,7 @@ _ERR = {"$ref": "#/components/schemas/Error"}
 _CASE = {"$ref": "#/components/schemas/Case"}
 _APPT = {"$ref": "#/components/schemas/Appointment"}
 _HANDOFF = {"$ref": "#/components/schemas/Handoff"}
+_CONV = {"$ref": "#/components/schemas/Conversation"}
 _IDEM = {"name": "Idempotency-Key", "in": "header", "required": False,
          "schema": {"type": "string", "maxLength": 200}}
 _S = {"type": "string"}
@@ -115,6 +119,17 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/handoffs/{handoff_id}/close": {"post": _op(
         "结束转人工请求（可附 note）", _HANDOFF, staff=True, params=[_IDEM],
         body={"type": "object", "properties": {"note": _NS}})},
+    "/api/conversations/{conversation_id}": {
+        "parameters": [{"name": "conversation_id", "in": "path", "required": True, "schema": {
+            "type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,128}$"}}],
+        "put": {**_op(f"保存（替换）完整对话记录；请求体最多 {MAX_BODY_BYTES:,} 字节，超出返回 413",
+                      {"type": "object", "properties": {
+                          "conversation_id": _S, "turns": {"type": "integer"},
+                          "updated_at": _S}}),
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ConversationRecord"}}}}},
+        "get": _op("查看完整对话记录及关联的案件和转人工请求", _CONV, staff=True),
+    },
     "/api/staff/cases": {"get": _op("工作台：逾期案件优先", _items(_CASE), staff=True)},
     "/api/staff/overdue-check": {"post": _op("立即执行逾期检查", staff=True)},
     "/api/slots": {"get": _op("可预约时段", params=[_q("institution"), _q("date")])},
@@ -164,6 +179,24 @@ SCHEMAS: dict[str, Any] = {
                        "description": "case_no names an existing case (linked)"},
         "created_at": _S, "claimed_by": _NS, "claimed_at": _NS, "closed_by": _NS,
         "closed_at": _NS, "close_note": _NS}},
+    "ConversationRecord": {"type": "object", "required": ["channel", "turns"], "properties": {
+        "conversation_id": {"type": "string", "description": "optional; must equal the path's"},
+        "channel": {"enum": list(CONVERSATION_CHANNELS)},
+        "started_at": {"type": ["string", "null"], "format": "date-time"},
+        "ended_at": {"type": ["string", "null"], "format": "date-time",
+                     "description": "not before started_at"},
+        "turns": {"type": "array", "maxItems": MAX_CONVERSATION_TURNS,
+                  "items": {"type": "object"},
+                  "description": "stored as sent, e.g. the phone gateway's events "
+                                 "{at, t_ms, kind, text, confidence}"}}},
+    "Conversation": {"type": "object", "properties": {
+        "conversation_id": _S, "channel": {"enum": list(CONVERSATION_CHANNELS)},
+        "started_at": _NS, "ended_at": _NS, "updated_at": _S,
+        "turns": {"type": "array", "items": {"type": "object"}},
+        "cases": {"type": "array", "items": _S,
+                  "description": "numbers of the cases registered from this conversation"},
+        "handoffs": {"type": "array", "items": {"type": "integer"},
+                     "description": "ids of the hand-offs requested in this conversation"}}},
     "Appointment": {"type": "object", "properties": {
         "ref": _S, "status": {"enum": ["booked", "cancelled", "rescheduled"]},
         "institution": {"type": "object"}, "mediator": {"type": "object"}, "start": _S,

@@ -54,6 +54,11 @@ class HandoffNotFound(NotFound):
     message = "未找到该转人工请求"
 
 
+class ConversationNotFound(NotFound):
+    code = "conversation_not_found"
+    message = "未找到该对话记录"
+
+
 class HandoffConflict(DomainError):
     """The hand-off is not in a state that allows the action (HTTP 409)."""
 

@@ -108,3 +108,18 @@ def handoff_json(row: orm.Handoff, tz: ZoneInfo) -> dict[str, Any]:
         "closed_at": iso(row.closed_at, tz),
         "close_note": row.close_note,
     }
+
+
+def conversation_json(row: orm.Conversation, tz: ZoneInfo, *, cases: list[str],
+                      handoffs: list[int]) -> dict[str, Any]:
+    """A whole conversation record with the cases and hand-offs that name it."""
+    return {
+        "conversation_id": row.conversation_id,
+        "channel": row.channel,
+        "started_at": iso(row.started_at, tz),
+        "ended_at": iso(row.ended_at, tz),
+        "updated_at": iso(row.updated_at, tz),
+        "turns": list(row.turns),
+        "cases": cases,
+        "handoffs": handoffs,
+    }
