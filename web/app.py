@@ -64,7 +64,8 @@ def create_app(
         hub=app.ctx.hub,
     )
     app.static("/static", STATIC, name="static")
-    app.blueprint(staff_routes(str(STATIC)))
+    if settings.staff_console:
+        app.blueprint(staff_routes(str(STATIC)))
 
     @app.before_server_stop
     async def close_clients(app: Sanic) -> None:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from integration.envparse import SettingsError, env_float, env_int
+from integration.envparse import SettingsError, env_bool, env_float, env_int
 
 __all__ = ["SettingsError", "WebSettings"]
 
@@ -26,6 +26,7 @@ class WebSettings:
     center_hotline: str = "0539-12348"
     rasa_auth_token: str = ""  # Rasa's HTTP API, for live takeover (pause, staff lines, resume)
     case_service_url: str = "http://127.0.0.1:8000"  # the staff console's hand-off API
+    staff_console: bool = True  # serve /staff/ here; off on a process that faces the public internet
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -50,4 +51,5 @@ class WebSettings:
             center_hotline=env.get("CENTER_HOTLINE", "0539-12348"),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
             case_service_url=env.get("CASE_SERVICE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            staff_console=env_bool(env, "WEB_STAFF_CONSOLE", True),
         )

@@ -126,3 +126,11 @@ async def test_page_and_assets_are_served(start_web: WebFactory) -> None:
             assert (await client.get(f"/static/{asset}")).status_code == 200
         assert (await client.get("/static/../settings.py")).status_code == 404
         assert (await client.get("/health")).json() == {"status": "ok"}
+
+
+async def test_a_public_process_can_leave_the_staff_console_out(start_web: WebFactory) -> None:
+    web = await start_web(dialogue=_dialogue(), staff_console=False)
+    async with httpx.AsyncClient(base_url=web.base_url) as client:
+        assert (await client.get("/staff/")).status_code == 404
+        assert (await client.get("/staff/api/handoffs")).status_code == 404
+        assert (await client.get("/")).status_code == 200
