@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.integration.voice.simulator import CallSimulator, FakeTwilioRest, ulaw_silence  # noqa: E402
 from tests.integration.voice.speech import espeak_ulaw, ko_model_dir  # noqa: E402
+from tests.servers import serve, shutdown  # noqa: E402
 from voice.app import create_app  # noqa: E402
 from voice.asr.vosk_engine import VoskEngine  # noqa: E402
 from voice.audio.mulaw import ulaw_to_pcm16  # noqa: E402
@@ -74,14 +75,7 @@ async def reply_latency(engine: VoskEngine, speech: bytes, turns: int, bot_s: fl
     settings = VoiceSettings(port=port, public_url=base, twilio_auth_token=TOKEN, silence_timeout_s=60)
     rest = FakeTwilioRest()
     app = create_app(settings, dialogue=SlowBot(bot_s), asr=engine, updater=rest, store=MemoryRecordStore())
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    await server.start_serving()
+    server = await serve(app, port)
     sim = CallSimulator(base, TOKEN)
     call_sid = "CA" + "9" * 32
     latencies: list[float] = []
@@ -104,9 +98,7 @@ async def reply_latency(engine: VoskEngine, speech: bytes, turns: int, bot_s: fl
         await stream.stop()
     finally:
         await sim.aclose()
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+        await shutdown(server)
     return latencies
 
 

@@ -40,7 +40,9 @@ class StaffCases:
         except ValueError as exc:
             raise UNREACHABLE from exc
         if response.status_code >= 400:
-            error = data if isinstance(data, dict) else {}
+            # The case service answers {"error": {"code", "message", "field"}}.
+            error = data.get("error", data) if isinstance(data, dict) else {}
+            error = error if isinstance(error, dict) else {}
             raise StaffApiError(
                 response.status_code, str(error.get("code", "error")), str(error.get("message", "请求失败"))
             )
@@ -53,6 +55,16 @@ class StaffCases:
 
     async def handoff(self, token: str, handoff_id: int) -> dict[str, Any]:
         data: dict[str, Any] = await self._call(token, "GET", f"/api/handoffs/{handoff_id}")
+        return data
+
+    async def conversation(self, token: str, conversation_id: str) -> dict[str, Any] | None:
+        """A call's whole record (what the voice gateway archived), or None when there is none."""
+        try:
+            data: dict[str, Any] = await self._call(token, "GET", f"/api/conversations/{conversation_id}")
+        except StaffApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
         return data
 
     async def claim(self, token: str, handoff_id: int) -> dict[str, Any]:

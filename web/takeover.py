@@ -21,6 +21,27 @@ log = logging.getLogger(__name__)
 LIVE_CHANNELS = ("web",)  # phone hand-offs are transfers or callbacks, not chats
 
 
+def call_turns(events: list[dict[str, Any]]) -> list[Turn]:
+    """A call record's events as transcript turns: what the caller said (with the recogniser's
+    confidence, since staff must know how sure it was), the keys pressed and the bot's replies."""
+    turns: list[Turn] = []
+    for event in events:
+        kind, at = event.get("kind"), 0.0
+        if kind == "caller" and event.get("text"):
+            confidence = event.get("confidence")
+            suffix = f"（识别置信度 {confidence:.2f}）" if isinstance(confidence, float | int) else ""
+            text = f"{event['text']}{suffix}"
+        elif kind == "dtmf":
+            text = f"按键 {event.get('digits', '')}"
+        elif kind == "bot" and event.get("text"):
+            text = str(event["text"])
+        else:
+            continue
+        speaker = "bot" if kind == "bot" else "citizen"
+        turns.append({"speaker": speaker, "text": text, "at": at, "staff": None})
+    return turns
+
+
 def staff_name(claimed_by: str | None) -> str:
     """``staff:console`` → ``console`` (the name in CENTER_STAFF_TOKENS)."""
     return (claimed_by or "").removeprefix("staff:") or "工作人员"
@@ -35,12 +56,18 @@ class Takeovers:
     active: dict[str, str] = field(default_factory=dict)
 
     async def detail(self, token: str, handoff_id: int) -> dict[str, Any]:
-        """The hand-off packet, plus the live transcript of a web conversation."""
+        """The hand-off packet, plus the whole conversation: the live tracker of a web chat, or
+        the archived record of a call (ASR text with confidence, keys)."""
         handoff = await self.cases.handoff(token, handoff_id)
-        live: list[Turn] = []
-        if handoff.get("channel") in LIVE_CHANNELS and handoff.get("conversation_id"):
-            live = transcript(await self.rasa.tracker(handoff["conversation_id"]))
-        return {**handoff, "live": handoff.get("channel") in LIVE_CHANNELS, "turns": live}
+        conversation = handoff.get("conversation_id")
+        live = handoff.get("channel") in LIVE_CHANNELS
+        turns: list[Turn] = []
+        if conversation and live:
+            turns = transcript(await self.rasa.tracker(conversation))
+        elif conversation:
+            record = await self.cases.conversation(token, conversation)
+            turns = call_turns(record["turns"]) if record else []
+        return {**handoff, "live": live, "turns": turns}
 
     async def claim(self, token: str, handoff_id: int) -> dict[str, Any]:
         """Claim in the case service (one winner), then pause the bot and tell the citizen."""

@@ -77,7 +77,8 @@ async function open(id) {
   view.querySelector(".title").textContent = `转人工 #${handoff.id}`;
   facts(view.querySelector(".facts"), handoff);
   const turns = view.querySelector(".turns");
-  const lines = handoff.live ? handoff.turns : (handoff.transcript || []).map((t) => ({ speaker: t.speaker, text: t.text }));
+  // The whole conversation when there is one (web tracker, call record), else the packet's excerpt.
+  const lines = handoff.turns.length ? handoff.turns : (handoff.transcript || []).map((t) => ({ speaker: t.speaker, text: t.text }));
   for (const t of lines) turn(turns, t.speaker, t.text, t.staff);
   $("detail").replaceChildren(view);
   wire(handoff);

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,9 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
+from launcher.supervisor import free_port
 from tests.integration.voice.simulator import CallSimulator, FakeTwilioRest
+from tests.servers import serve, shutdown
 from voice.app import Services, create_app
 from voice.asr.base import AsrEngine
 from voice.core.archive import ArchiveSink
@@ -23,13 +24,6 @@ AUTH_TOKEN = "integration-auth-token"
 CHAT_SECRET = "integration-chat-secret"
 KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
 STAFF = "+862088886666"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -87,15 +81,7 @@ async def start_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
             office_open=lambda: office_open,
             archive=archive,
         )
-        app.config.TOUCHUP = False  # Sanic's touch-up breaks on the second app started in one process
-        server = await app.create_server(
-            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-        )
-        assert server is not None
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
-        await server.start_serving()
+        server = await serve(app, port)
         servers.append(server)
         sim = CallSimulator(base_url, AUTH_TOKEN)
         sims.append(sim)
@@ -105,6 +91,4 @@ async def start_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
     for sim in sims:
         await sim.aclose()
     for server in servers:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+        await shutdown(server)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,18 +9,13 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
+from launcher.supervisor import free_port
+from tests.servers import serve, shutdown
 from voice.dialogue.base import DialogueEngine
 from web.app import create_app
 from web.settings import WebSettings
 
 SECRET = "web-test-secret-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -44,20 +38,10 @@ async def start_web() -> AsyncIterator[WebFactory]:
         port = free_port()
         settings = WebSettings(**{"session_secret": SECRET, "port": port, **overrides})
         app = create_app(settings, dialogue=dialogue, rasa_admin=rasa_admin, staff_cases=staff_cases)
-        app.config.TOUCHUP = False  # Sanic's touch-up breaks on the second app started in one process
-        server = await app.create_server(
-            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-        )
-        assert server is not None
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
-        await server.start_serving()
+        server = await serve(app, port)
         servers.append(server)
         return Web(app, f"http://127.0.0.1:{port}", settings)
 
     yield start
     for server in servers:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+        await shutdown(server)

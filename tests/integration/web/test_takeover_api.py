@@ -123,6 +123,14 @@ async def test_refusals(start_web: WebFactory) -> None:
         dialogue=PausableBot(rasa, ScriptedDialogue([])), rasa_admin=rasa, staff_cases=cases
     )
     cases.add(1, "phone-CA0123", channel="phone")
+    cases.records["phone-CA0123"] = {
+        "turns": [
+            {"kind": "bot", "text": "您好，请问有什么可以帮您？"},
+            {"kind": "caller", "text": "我要申请调解", "confidence": 0.91},
+            {"kind": "timing", "turn": 1},
+            {"kind": "dtmf", "digits": "0"},
+        ]
+    }
     cases.add(2, "web-0123456789abcdef")
     async with httpx.AsyncClient(base_url=web.base_url, timeout=10) as client:
         bad = {"Authorization": "Bearer nope"}
@@ -131,6 +139,13 @@ async def test_refusals(start_web: WebFactory) -> None:
         assert (await client.get("/staff/api/handoffs/99", headers=STAFF)).status_code == 404
         not_yet = await client.post("/staff/api/handoffs/2/messages", json={"text": "你好"}, headers=STAFF)
         assert (not_yet.status_code, not_yet.json()["code"]) == (409, "not_claimed")
+        call = (await client.get("/staff/api/handoffs/1", headers=STAFF)).json()
+        assert call["live"] is False
+        assert [(t["speaker"], t["text"]) for t in call["turns"]] == [
+            ("bot", "您好，请问有什么可以帮您？"),
+            ("citizen", "我要申请调解（识别置信度 0.91）"),
+            ("citizen", "按键 0"),
+        ]
         assert (await client.post("/staff/api/handoffs/1/claim", headers=STAFF)).status_code == 200
         phone = await client.post("/staff/api/handoffs/1/messages", json={"text": "你好"}, headers=STAFF)
         assert (phone.status_code, phone.json()["code"]) == (409, "not_live")

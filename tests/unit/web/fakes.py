@@ -51,6 +51,7 @@ class FakeStaffCases:
     """Hand-offs keyed by id; one staff token named ``console``; claim has exactly one winner."""
 
     items: dict[int, dict[str, Any]] = field(default_factory=dict)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # archived call records
 
     def add(self, handoff_id: int, conversation_id: str, channel: str = "web", urgent: bool = False) -> None:
         self.items[handoff_id] = {
@@ -85,6 +86,10 @@ class FakeStaffCases:
     async def handoff(self, token: str, handoff_id: int) -> dict[str, Any]:
         self._auth(token)
         return dict(self._get(handoff_id))
+
+    async def conversation(self, token: str, conversation_id: str) -> dict[str, Any] | None:
+        self._auth(token)
+        return self.records.get(conversation_id)
 
     async def claim(self, token: str, handoff_id: int) -> dict[str, Any]:
         self._auth(token)
