@@ -8,17 +8,22 @@ registered with its number read to the caller.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 import pytest
 
+from integration.client.http import HttpCaseSystem
 from launcher.settings import StackSettings
 from tests.integration.voice.conftest import GatewayFactory
 from tests.integration.voice.simulator import MediaStream, ulaw_silence, ulaw_tone
 from tests.unit.voice.fakes import until
 from voice.asr.scripted import ScriptedAsr, ScriptedAsrStream
+from voice.core.archive import CaseServiceArchive
+from voice.core.records import FileRecordStore
 from voice.core.speech_text import clean_for_speech
 from voice.dialogue.rasa_rest import RasaRestDialogue
 
@@ -62,11 +67,15 @@ class Caller:
 
 
 async def test_a_caller_registers_a_wage_dispute_by_voice(
-    stack: StackSettings,
-    start_gateway: GatewayFactory,
+    stack: StackSettings, start_gateway: GatewayFactory, tmp_path: Path
 ) -> None:
     asr = ScriptedAsr([[]])
-    gw = await start_gateway(dialogue=RasaRestDialogue(stack.url(stack.rasa_port), timeout_s=60), asr=asr)
+    cases = HttpCaseSystem(stack.url(stack.case_port), stack.center_api_token)
+    gw = await start_gateway(
+        dialogue=RasaRestDialogue(stack.url(stack.rasa_port), timeout_s=60),
+        asr=asr,
+        archive=CaseServiceArchive(cases, FileRecordStore(tmp_path)),  # the store start_gateway uses
+    )
     answer = await gw.sim.incoming_call(CALL)
     stream = await gw.sim.open_stream(answer.text, CALL)
     await until(lambda: bool(asr.streams))  # the gateway opens the recogniser on ``start``
@@ -95,3 +104,18 @@ async def test_a_caller_registers_a_wage_dispute_by_voice(
     assert case["conversation_id"] == f"phone-{CALL}"
     slots = [e for e in gw.store.transcript(f"phone-{CALL}") if e["kind"] == "slot"]
     assert [(s["slot"], s["value"], s["source"]) for s in slots] == [("phone", "13800138002", "speech")]
+
+    # The whole call is on record in the case service for staff, linked to the case it created.
+    staff = {"Authorization": "Bearer dev-staff-token"}
+    async with httpx.AsyncClient(base_url=stack.url(stack.case_port), timeout=10) as client:
+        for _ in range(50):
+            record = await client.get(f"/api/conversations/phone-{CALL}", headers=staff)
+            if record.status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+    await cases.aclose()
+    assert record.status_code == 200, record.text
+    body = record.json()
+    assert body["channel"] == "phone" and body["cases"] == [case["case_no"]] and body["ended_at"]
+    heard = [t["text"] for t in body["turns"] if t["kind"] == "caller"]
+    assert heard[0] == "包工头拖欠我八个月的工资，想申请调解" and "对，没问题" in heard
