@@ -176,6 +176,7 @@ async def test_push_to_talk_through_the_real_recogniser(
     finally:
         await asyncio.to_thread(chrome.quit)
     assert heard.strip(), "the recogniser heard nothing"
+    print(f"\npush-to-talk: button released → reply on the page in {reply_s * 1000:.0f} ms (heard {heard!r})")
     assert reply_s < 5, reply_s
     assert spoken[0]["lang"] == "zh-CN" and spoken[0]["text"].startswith("好的，请继续说。")
     assert options == ["是", "否"]
