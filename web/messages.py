@@ -9,6 +9,7 @@ ERRORS: dict[str, str] = {
     "too_long": "消息太长了（最多{limit}个字），请分几次发送。",
     "bot_unavailable": "系统暂时繁忙，您的消息没有送达，请稍后再试；急事请拨打热线 {hotline}。",
     "not_claimed": "请先接管这个会话，再发送消息。",
+    "not_yours": "这个会话由其他工作人员接管，您不能代为回复。",
     "not_live": "这是电话转接或回电请求，不能在网页上直接对话。",
     "rasa_unavailable": "对话系统暂时无法访问，操作没有完成，请稍后重试。",
 }

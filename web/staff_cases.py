@@ -48,6 +48,11 @@ class StaffCases:
             )
         return data
 
+    async def whoami(self, token: str) -> str:
+        """The actor a staff token belongs to, e.g. ``staff:console``."""
+        data = await self._call(token, "GET", "/api/staff/me")
+        return str(data.get("actor", ""))
+
     async def list_handoffs(self, token: str, status: str) -> list[dict[str, Any]]:
         data = await self._call(token, "GET", "/api/handoffs", params={"status": status})
         items: list[dict[str, Any]] = data.get("items", [])

@@ -90,6 +90,8 @@ class Takeovers:
             raise StaffApiError(409, "not_live", "")
         if handoff.get("status") != "claimed":
             raise StaffApiError(409, "not_claimed", "")
+        if handoff.get("claimed_by") != await self.cases.whoami(token):
+            raise StaffApiError(403, "not_yours", "")
         conversation, name = handoff["conversation_id"], staff_name(handoff.get("claimed_by"))
         await self.rasa.say_as_staff(conversation, text, name)
         self.active[conversation] = name

@@ -166,3 +166,11 @@ def test_parallel_claims_have_one_winner(ctx: ServiceContext) -> None:
         outcomes = list(pool.map(attempt, range(10)))
     assert outcomes.count("won") == 1 and outcomes.count("409") == 9
     assert handoffs.get(ctx, hid)["claimed_by"] == f"staff:s{outcomes.index('won')}"
+
+
+async def test_staff_tokens_say_who_they_belong_to(app: Sanic) -> None:
+    """The staff console asks before it speaks for a claim."""
+    me = await call(app, "get", "/api/staff/me", headers=STAFF)
+    assert me.status == 200 and me.json == {"actor": "staff:console", "name": "console"}
+    assert (await call(app, "get", "/api/staff/me", headers=BOT)).status == 403
+    assert (await call(app, "get", "/api/staff/me")).status in (401, 403)

@@ -34,6 +34,13 @@ async def institutions(request: Request) -> HTTPResponse:
     return json({"items": await offload(load, service(request))})
 
 
+@bp.get("/api/staff/me")
+async def whoami(request: Request) -> HTTPResponse:
+    """Who a staff token belongs to (the staff console checks it before speaking for a claim)."""
+    who = require_staff(request)
+    return json({"actor": who, "name": who.removeprefix("staff:")})
+
+
 @bp.get("/api/staff/cases")
 async def work_list(request: Request) -> HTTPResponse:
     """Open cases, overdue ones first, then by closing deadline."""

@@ -130,6 +130,8 @@ PATHS: dict[str, dict[str, Any]] = {
                     "schema": {"$ref": "#/components/schemas/ConversationRecord"}}}}},
         "get": _op("查看完整对话记录及关联的案件和转人工请求", _CONV, staff=True),
     },
+    "/api/staff/me": {"get": _op("当前令牌对应的工作人员", {"type": "object", "properties": {
+        "actor": {"type": "string"}, "name": {"type": "string"}}}, staff=True)},
     "/api/staff/cases": {"get": _op("工作台：逾期案件优先", _items(_CASE), staff=True)},
     "/api/staff/overdue-check": {"post": _op("立即执行逾期检查", staff=True)},
     "/api/slots": {"get": _op("可预约时段", params=[_q("institution"), _q("date")])},

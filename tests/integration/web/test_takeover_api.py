@@ -150,10 +150,16 @@ async def test_refusals(start_web: WebFactory) -> None:
         phone = await client.post("/staff/api/handoffs/1/messages", json={"text": "你好"}, headers=STAFF)
         assert (phone.status_code, phone.json()["code"]) == (409, "not_live")
         assert "phone-CA0123" not in rasa.events  # a phone hand-off never pauses a chat
+        assert (await client.post("/staff/api/handoffs/2/claim", headers=STAFF)).status_code == 200
+        cases.tokens["other-staff-token-0123"] = "staff:zhang"
+        other = {"Authorization": "Bearer other-staff-token-0123"}
+        theirs = await client.post("/staff/api/handoffs/2/messages", json={"text": "你好"}, headers=other)
+        assert (theirs.status_code, theirs.json()["code"]) == (403, "not_yours")
         empty = await client.post("/staff/api/handoffs/2/messages", json={"text": "  "}, headers=STAFF)
         assert empty.status_code == 400
+        cases.add(3, "web-fedcba9876543210")
         rasa.down = True
-        down = await client.post("/staff/api/handoffs/2/claim", headers=STAFF)
+        down = await client.post("/staff/api/handoffs/3/claim", headers=STAFF)
         assert (down.status_code, down.json()["code"]) == (503, "rasa_unavailable")
         stream = await client.get("/staff/api/conversations/x/events?token=nope")
         assert stream.status_code == 401

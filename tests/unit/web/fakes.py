@@ -71,7 +71,7 @@ class FakeStaffCases:
         }
 
     def _auth(self, token: str) -> None:
-        if token != STAFF_TOKEN:
+        if token not in self.tokens:
             raise StaffApiError(401, "unauthorized", "需要工作人员令牌")
 
     def _get(self, handoff_id: int) -> dict[str, Any]:
@@ -87,6 +87,12 @@ class FakeStaffCases:
         self._auth(token)
         return dict(self._get(handoff_id))
 
+    tokens: dict[str, str] = field(default_factory=lambda: {STAFF_TOKEN: "staff:console"})
+
+    async def whoami(self, token: str) -> str:
+        self._auth(token)
+        return self.tokens[token]
+
     async def conversation(self, token: str, conversation_id: str) -> dict[str, Any] | None:
         self._auth(token)
         return self.records.get(conversation_id)
@@ -96,7 +102,7 @@ class FakeStaffCases:
         handoff = self._get(handoff_id)
         if handoff["status"] != "open":
             raise StaffApiError(409, "already_claimed", "该请求已被其他工作人员接管")
-        handoff.update(status="claimed", claimed_by="staff:console")
+        handoff.update(status="claimed", claimed_by=self.tokens[token])
         return dict(handoff)
 
     async def close(self, token: str, handoff_id: int, note: str | None) -> dict[str, Any]:
