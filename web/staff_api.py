@@ -41,6 +41,11 @@ def staff_routes(static_dir: str) -> Blueprint:
     async def console(request: Request) -> HTTPResponse:
         return await file(f"{static_dir}/staff.html", headers={"Cache-Control": "no-cache"})
 
+    @bp.get("/api/me")
+    async def me(request: Request) -> HTTPResponse:
+        actor = await _takeovers(request).cases.whoami(_token(request))
+        return json({"actor": actor, "name": actor.removeprefix("staff:")})
+
     @bp.get("/api/handoffs")
     async def waiting(request: Request) -> HTTPResponse:
         status = request.args.get("status", "open")

@@ -3,7 +3,7 @@
 const $ = (id) => document.getElementById(id);
 const SPEAKERS = { citizen: "群众", bot: "智能助手", staff: "工作人员" };
 const REFRESH_MS = 5000;
-const state = { token: sessionStorage.getItem("jiefen.staff") || "", current: null, events: null, timer: null };
+const state = { token: sessionStorage.getItem("jiefen.staff") || "", me: "", current: null, events: null, timer: null };
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
@@ -90,7 +90,7 @@ function wire(handoff) {
   const claim = root.querySelector(".claim"), reply = root.querySelector(".reply");
   const close = root.querySelector(".close"), note = root.querySelector(".note"), error = root.querySelector(".error");
   const turns = root.querySelector(".turns");
-  const mine = handoff.status === "claimed";
+  const mine = handoff.status === "claimed" && handoff.claimed_by === state.me;
   claim.hidden = handoff.status !== "open";
   close.hidden = note.hidden = !mine;
   reply.hidden = !(mine && handoff.live);
@@ -139,7 +139,9 @@ function logout(message) {
 async function login(token) {
   state.token = token;
   try {
-    await api("/staff/api/handoffs?status=open");
+    const me = await api("/staff/api/me");
+    state.me = me.actor;
+    $("who").textContent = `当前：${me.name}`;
   } catch (err) {
     logout(err.status === 401 || err.status === 403 ? "令牌无效，请重新输入。" : err.message);
     return;

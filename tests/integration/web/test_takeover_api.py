@@ -165,3 +165,6 @@ async def test_refusals(start_web: WebFactory) -> None:
         assert stream.status_code == 401
         assert (await client.get("/api/events?ticket=forged")).status_code == 401
         assert (await client.get("/staff/")).status_code == 200
+        me = await client.get("/staff/api/me", headers=STAFF)
+        assert me.json() == {"actor": "staff:console", "name": "console"}
+        assert (await client.get("/staff/api/me", headers=bad)).status_code == 401
