@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, text
@@ -69,15 +71,35 @@ def _signed_params(services: Services, request: Request) -> dict[str, str] | Non
     return params
 
 
-def twilio_routes() -> Blueprint:
-    bp = Blueprint("twilio", url_prefix="/twilio")
+SignedHandler = Callable[[Request, Services, dict[str, str]], Awaitable[HTTPResponse]]
 
-    @bp.post("/voice")
-    async def incoming_call(request: Request) -> HTTPResponse:
+
+def _signed(handler: SignedHandler) -> Callable[[Request], Awaitable[HTTPResponse]]:
+    """Every Twilio webhook: refuse (403) unless signed and first seen, then hand over the params."""
+
+    @functools.wraps(handler)
+    async def checked(request: Request) -> HTTPResponse:
         services = _services(request)
         params = _signed_params(services, request)
         if params is None:
             return text("forbidden", status=403)
+        return await handler(request, services, params)
+
+    return checked
+
+
+def _hold(services: Services, request: Request, session: CallSession | None) -> HTTPResponse:
+    """Keep the call waiting for the next prompt, accepting the keys the session expects."""
+    keys = session.expected_keys if session is not None else 1
+    return _xml(twiml.hold(urls=_urls(services, request), max_digits=keys))
+
+
+def twilio_routes() -> Blueprint:
+    bp = Blueprint("twilio", url_prefix="/twilio")
+
+    @bp.post("/voice")
+    @_signed
+    async def incoming_call(request: Request, services: Services, params: dict[str, str]) -> HTTPResponse:
         call_sid, caller = params.get("CallSid", ""), params.get("From", "")
         if not _SID_RE.match(call_sid) or services.calls.known(call_sid):
             return text("unknown or repeated call", status=400)
@@ -100,23 +122,17 @@ def twilio_routes() -> Blueprint:
         )
 
     @bp.post("/keys")
-    async def keys(request: Request) -> HTTPResponse:
-        services = _services(request)
-        params = _signed_params(services, request)
-        if params is None:
-            return text("forbidden", status=403)
+    @_signed
+    async def keys(request: Request, services: Services, params: dict[str, str]) -> HTTPResponse:
         session = services.calls.active.get(params.get("CallSid", ""))
         if session is None:
             return _xml(_unknown_call(services, params))
         await session.on_keypad(params.get("Digits", ""))
-        return _xml(twiml.hold(urls=_urls(services, request), max_digits=session.expected_keys))
+        return _hold(services, request, session)
 
     @bp.post("/prompt")
-    async def prompt_done(request: Request) -> HTTPResponse:
-        services = _services(request)
-        params = _signed_params(services, request)
-        if params is None:
-            return text("forbidden", status=403)
+    @_signed
+    async def prompt_done(request: Request, services: Services, params: dict[str, str]) -> HTTPResponse:
         call_sid, turn = params.get("CallSid", ""), request.args.get("turn", "")
         number = int(turn) if turn.lstrip("-").isdigit() else -1
         session = services.calls.active.get(call_sid)
@@ -124,28 +140,20 @@ def twilio_routes() -> Blueprint:
             session.on_prompt_done(number)
         elif not services.calls.note_early_prompt(call_sid, number):
             return _xml(_unknown_call(services, params))
-        keys = session.expected_keys if session is not None else 1
-        return _xml(twiml.hold(urls=_urls(services, request), max_digits=keys))
+        return _hold(services, request, session)
 
     @bp.post("/hold")
-    async def hold(request: Request) -> HTTPResponse:
-        services = _services(request)
-        params = _signed_params(services, request)
-        if params is None:
-            return text("forbidden", status=403)
+    @_signed
+    async def hold(request: Request, services: Services, params: dict[str, str]) -> HTTPResponse:
         call_sid = params.get("CallSid", "")
         session = services.calls.active.get(call_sid)
         if session is None and call_sid not in services.calls.pending:
             return _xml(_unknown_call(services, params))
-        keys = session.expected_keys if session is not None else 1
-        return _xml(twiml.hold(urls=_urls(services, request), max_digits=keys))
+        return _hold(services, request, session)
 
     @bp.post("/dial-done")
-    async def dial_done(request: Request) -> HTTPResponse:
-        services = _services(request)
-        params = _signed_params(services, request)
-        if params is None:
-            return text("forbidden", status=403)
+    @_signed
+    async def dial_done(request: Request, services: Services, params: dict[str, str]) -> HTTPResponse:
         status = params.get("DialCallStatus", "")
         services.store.append(f"phone-{params.get('CallSid', '')}", {"kind": "staff_dial", "status": status})
         if status == "completed":
@@ -153,11 +161,8 @@ def twilio_routes() -> Blueprint:
         return _xml(twiml.goodbye(text=prompts.STAFF_NO_ANSWER, voice=_voice(services)))
 
     @bp.post("/recording")
-    async def recording(request: Request) -> HTTPResponse:
-        services = _services(request)
-        params = _signed_params(services, request)
-        if params is None:
-            return text("forbidden", status=403)
+    @_signed
+    async def recording(request: Request, services: Services, params: dict[str, str]) -> HTTPResponse:
         services.store.append(
             f"phone-{params.get('CallSid', '')}",
             {"kind": "recording", "sid": params.get("RecordingSid"), "url": params.get("RecordingUrl")},
