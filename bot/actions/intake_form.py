@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -61,6 +62,22 @@ def answer_to(tracker: Tracker, slot: str) -> str | None:
     return (tracker.latest_message.get("text") or "").strip()
 
 
+def found_or_answer(tracker: Tracker, slot: str, find: Callable[[str], str | None]) -> dict[str, Any]:
+    """A value ``find`` recognises anywhere in the message (also out of turn, as a correction);
+    else the raw answer when the form asks for ``slot``, which validation re-asks if it is bad."""
+    value = find(tracker.latest_message.get("text") or "")
+    if value:
+        return {slot: value}
+    answer = answer_to(tracker, slot)
+    return {slot: answer} if answer is not None else {}
+
+
+def answer_or_correction(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """The answer when the form asks for ``slot``, or "<slot>是…" said after the read-back."""
+    value = answer_to(tracker, slot) or corrected(tracker, slot)
+    return {slot: value} if value else {}
+
+
 class ValidateIntakeForm(FormValidationAction):
     """Fills and checks the intake form's slots; re-asks helpfully on bad input."""
 
@@ -96,23 +113,17 @@ class ValidateIntakeForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A mobile number anywhere in the message (spaces, dashes, spoken digits) fills the slot."""
-        phone = normalize_mobile(tracker.latest_message.get("text") or "")
-        if phone:
-            return {"applicant_phone": phone}
-        answer = answer_to(tracker, "applicant_phone")
-        return {"applicant_phone": answer} if answer is not None else {}  # invalid: re-asked
+        return found_or_answer(tracker, "applicant_phone", normalize_mobile)
 
     async def extract_respondent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = answer_to(tracker, "respondent") or corrected(tracker, "respondent")
-        return {"respondent": answer} if answer else {}
+        return answer_or_correction(tracker, "respondent")
 
     async def extract_location(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = answer_to(tracker, "location") or corrected(tracker, "location")
-        return {"location": answer} if answer else {}
+        return answer_or_correction(tracker, "location")
 
     async def extract_amount_yuan(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -133,11 +144,7 @@ class ValidateIntakeForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An ID number given at any moment (also as a correction), or the answer when asked."""
-        number = normalize_resident_id(tracker.latest_message.get("text") or "")
-        if number:
-            return {"id_number": number}
-        answer = answer_to(tracker, "id_number")
-        return {"id_number": answer} if answer is not None else {}
+        return found_or_answer(tracker, "id_number", normalize_resident_id)
 
     def validate_respondent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
