@@ -12,6 +12,24 @@ REASON_NAMES: dict[str, str] = {
     "safety": "安全风险（暴力、自伤或群体性事件）",
     "phone_transfer": "电话转接人工",
     "callback": "请求回电",
+    "not_captured": "多次未能取得一项必要信息",
+    "loop": "对话出现重复，机器人已停止追问",
+}
+
+# The form questions a hand-off can name as "could not be captured" (staff-facing labels).
+SLOT_LABELS: dict[str, str] = {
+    "privacy_consent": "是否同意登记",
+    "category": "纠纷类别",
+    "description": "纠纷经过",
+    "applicant_name": "姓名",
+    "applicant_phone": "手机号",
+    "intake_confirmed": "登记信息确认",
+    "progress_query": "案件编号或手机号加姓名",
+    "appointment_institution": "预约机构",
+    "appointment_day": "预约日期",
+    "appointment_slot": "预约时段",
+    "appointment_ref": "要改动的预约",
+    "appointment_confirmed": "预约确认",
 }
 
 SPEAKERS: tuple[str, ...] = ("citizen", "bot", "staff")

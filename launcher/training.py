@@ -15,7 +15,9 @@ from launcher.process import StackError
 from launcher.settings import ROOT
 
 MODEL_NAME = "jiefen"
-TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "bot/jieba", "bot/nlu", "textnorm/safety.py")
+TRAINING_INPUTS = (
+    "config.yml", "bot/domain", "bot/data", "bot/jieba", "bot/nlu", "bot/policies", "textnorm/safety.py",
+)
 
 
 def fingerprint(root: Path = ROOT) -> str:

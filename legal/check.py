@@ -2,7 +2,8 @@
 
 Fails when a cited article is missing from the index (law, article number and version
 date must all match), when a quote is not an exact substring of the article text, when
-a legal entry cites nothing, or when a spoken variant is too long or omits its citation.
+a legal entry cites nothing or lacks a next step or dispute category, or when a spoken
+variant is too long or omits its citation.
 Usage: ``python -m legal.check [--data DIR]``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from integration.categories import CATEGORY_NAMES
 from legal.index import StatuteIndex
 from legal.knowledge import load_knowledge
 from legal.model import KnowledgeEntry
@@ -35,6 +37,19 @@ def check_entry(entry: KnowledgeEntry, index: StatuteIndex) -> list[str]:
         elif cit.quote is not None and cit.quote not in article.text:
             problems.append(f"{entry.id}: quote not found verbatim in {cit.label}: {cit.quote}")
     problems.extend(_check_spoken(entry))
+    problems.extend(_check_actionable(entry))
+    return problems
+
+
+def _check_actionable(entry: KnowledgeEntry) -> list[str]:
+    """A legal answer must name the next step and the dispute category it offers to register."""
+    if entry.center_info:
+        return []
+    problems: list[str] = []
+    if not entry.next_step:
+        problems.append(f"{entry.id}: legal entry needs next_step (where the citizen goes next)")
+    if entry.category not in CATEGORY_NAMES:
+        problems.append(f"{entry.id}: category must be one of {sorted(CATEGORY_NAMES)}")
     return problems
 
 

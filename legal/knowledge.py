@@ -60,6 +60,9 @@ def parse_entry(raw: dict[str, Any]) -> KnowledgeEntry:
         citations=citations,
         keywords=_strings(raw.get("keywords"), entry_id, "keywords"),
         center_info=bool(raw.get("center_info", False)),
+        category=str(raw.get("category") or "").strip(),
+        next_step=str(raw.get("next_step") or "").strip(),
+        deadline=str(raw.get("deadline") or "").strip(),
     )
 
 

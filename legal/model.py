@@ -84,6 +84,9 @@ class KnowledgeEntry:
     citations: tuple[Citation, ...]
     keywords: tuple[str, ...] = ()
     center_info: bool = False  # about the center itself, not the law
+    category: str = ""  # dispute category code (integration.categories) for the mediation offer
+    next_step: str = ""  # where the citizen goes next (mediation here, arbitration, 12315, court …)
+    deadline: str = ""  # a time limit that applies (arbitration one year …), or ""
 
 
 @dataclass(frozen=True)
@@ -108,3 +111,4 @@ class LegalAnswer:
     score: float = 0.0
     entry_id: str | None = None
     reason: str = ""  # why: "curated", "articles", "low_confidence", "prediction", ...
+    category: str = ""  # dispute category the answer is about ("" when unknown), for the offer

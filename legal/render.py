@@ -51,9 +51,13 @@ def curated(entry: KnowledgeEntry, score: float, prefix: str = "") -> LegalAnswe
         text = "\n".join([*head, entry.answer, CENTER_NOTE])
         spoken = entry.spoken
     else:
-        text = "\n".join([*head, entry.answer, *_citation_lines(entry.citations), DISCLAIMER])
+        steps = [f"下一步：{entry.next_step}"] if entry.next_step else []
+        steps += [f"期限：{entry.deadline}"] if entry.deadline else []
+        text = "\n".join([*head, entry.answer, *steps, *_citation_lines(entry.citations), DISCLAIMER])
         spoken = f"{entry.spoken}{SPOKEN_DISCLAIMER}"
-    return LegalAnswer("curated", text, spoken, list(entry.citations), score, entry.id, "curated")
+    return LegalAnswer(
+        "curated", text, spoken, list(entry.citations), score, entry.id, "curated", entry.category
+    )
 
 
 def _excerpt(text: str) -> str:

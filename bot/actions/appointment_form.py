@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -22,6 +22,7 @@ from bot.actions.appointment_lookups import (
     offer_day,
     pending,
 )
+from bot.actions.patience import STUCK_SLOT, PatientFormValidation
 from bot.actions.appointment_offers import (
     find_by,
     last_bookable_day,
@@ -55,8 +56,9 @@ MODE_SLOTS: dict[str, tuple[str, ...]] = {
 _INSTITUTION_CODE = re.compile(r"[a-z][a-z0-9_]{1,63}")
 
 
-class ValidateAppointmentForm(AppointmentSlotExtraction, FormValidationAction):
-    """Fills and checks the appointment form's slots, looking up free slots and appointments."""
+class ValidateAppointmentForm(AppointmentSlotExtraction, PatientFormValidation):
+    """Fills and checks the appointment form's slots, looking up free slots and appointments;
+    like every form, it never asks the same question a fourth time (``bot.actions.patience``)."""
 
     def name(self) -> str:
         return "validate_appointment_form"
@@ -64,7 +66,7 @@ class ValidateAppointmentForm(AppointmentSlotExtraction, FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        if tracker.get_slot("appointment_stop"):
+        if tracker.get_slot("appointment_stop") or tracker.get_slot(STUCK_SLOT):
             return []
         return list(MODE_SLOTS.get(tracker.get_slot("appointment_mode") or "book", MODE_SLOTS["book"]))
 

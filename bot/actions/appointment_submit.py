@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.appointment_offers import Offer, booking_key, find_by, reschedule_key
 from bot.actions.appointments import FLOW_SLOTS, choice_label
-from bot.actions.intake import input_channel
+from bot.actions.channel import input_channel
+from bot.actions.handoff import hand_off_if_stuck
 from bot.actions.services import case_system
 from bot.actions.settings import settings
 from integration.client import AppointmentView, BookingRequest, CaseRejected, CaseSystemUnavailable
@@ -52,6 +53,9 @@ class ActionSubmitAppointment(Action):
     ) -> list[EventType]:
         if tracker.get_slot("appointment_stop"):
             return _clear()  # the citizen has been told why already
+        stuck = await hand_off_if_stuck(dispatcher, tracker)
+        if stuck is not None:
+            return [*_clear(), *stuck]
         if tracker.get_slot("appointment_confirmed") is not True:
             dispatcher.utter_message(response="utter_appointment_not_done")
             return _clear()

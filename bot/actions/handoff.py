@@ -12,15 +12,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.intake import input_channel
+from bot.actions.channel import input_channel
 from bot.actions.services import case_system
 from bot.actions.settings import settings
 from bot.actions.transcript import consecutive_fallbacks, transcript_turns
+from bot.actions.patience import STUCK_SLOT, bookkeeping_reset
 from integration.client import CaseSystemError, HandoffQueued, HandoffRequest
+from integration.handoff_vocab import SLOT_LABELS
 
 logger = logging.getLogger(__name__)
 
-COLLECTED_SLOTS = ("category", "description", "applicant_name", "applicant_phone", "case_no")
+COLLECTED_SLOTS = (
+    "category", "description", "respondent", "location", "amount_yuan", "applicant_name",
+    "applicant_phone", "case_no",
+)
 
 
 class ActionRequestHandoff(Action):
@@ -35,12 +40,16 @@ class ActionRequestHandoff(Action):
         return await request_handoff(dispatcher, tracker, handoff_reason(tracker))
 
 
-async def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
-    """Send the packet to the case system and answer the citizen (shared by fallback and safety)."""
+async def request_handoff(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, detail: str | None = None
+) -> list[EventType]:
+    """Send the packet to the case system and answer the citizen (shared by fallback and safety).
+
+    ``detail``: the form question that could not be captured (reason ``not_captured``)."""
     center = settings()
     now = datetime.now(ZoneInfo(center.timezone))
     in_hours = center.hours.is_open(now)
-    request = build_handoff(tracker, reason, callback=not in_hours)
+    request = build_handoff(tracker, reason, callback=not in_hours, detail=detail)
     try:
         handoff_id = await case_system().request_handoff(
             request, idempotency_key=handoff_key(tracker, reason)
@@ -75,6 +84,18 @@ async def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, re
     return [SlotSet("handoff_status", "requested")]
 
 
+async def hand_off_if_stuck(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """When a form ended because a required detail could not be captured, tell the citizen and
+    hand off with that detail named in the packet; None when the form ended normally."""
+    slot = tracker.get_slot(STUCK_SLOT)
+    if not slot:
+        return None
+    logger.info("form for %s stopped: could not capture %s", tracker.sender_id, slot)
+    dispatcher.utter_message(response="utter_not_captured")
+    events = await request_handoff(dispatcher, tracker, "not_captured", detail=str(slot))
+    return [*bookkeeping_reset(), *events]
+
+
 def handoff_reason(tracker: Tracker) -> str:
     """safety / requested / not_understood, from what the citizen just said."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -85,15 +106,21 @@ def handoff_reason(tracker: Tracker) -> str:
     return "requested"
 
 
-def build_handoff(tracker: Tracker, reason: str, callback: bool) -> HandoffRequest:
+def build_handoff(
+    tracker: Tracker, reason: str, callback: bool, detail: str | None = None
+) -> HandoffRequest:
     """The packet staff see: reason, urgency, category, collected details and the transcript."""
     collected = {
         slot: str(value) for slot in COLLECTED_SLOTS if (value := tracker.get_slot(slot)) not in (None, "")
     }
     summary: str | None = collected.get("description")
+    text = _REASON_TEXT[reason]
+    if detail:
+        collected["not_captured"] = detail
+        text = f"{text}：{SLOT_LABELS.get(detail, detail)}"
     return HandoffRequest(
         conversation_id=tracker.sender_id,
-        reason=_REASON_TEXT[reason],
+        reason=text,
         summary=summary,
         phone=tracker.get_slot("applicant_phone"),
         case_no=tracker.get_slot("case_no"),
@@ -118,4 +145,6 @@ _REASON_TEXT = {
     "safety": "安全风险：暴力、自伤或群体性事件苗头",
     "requested": "群众要求转人工",
     "not_understood": "连续两次未能理解群众的表达",
+    "not_captured": "多次未能取得必要信息",
+    "loop": "对话出现重复，机器人已停止追问",
 }

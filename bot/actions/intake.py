@@ -11,7 +11,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.intake_form import ID_SKIPPED, NO_AMOUNT
+from bot.actions.channel import input_channel
+from bot.actions.handoff import hand_off_if_stuck
+from bot.actions.intake_form import ABSENT
+from bot.actions.intake_story import category_said, dispute_guess
+from bot.actions.patience import bookkeeping_reset
 from bot.actions.presenters import case_registered_kwargs, summary_kwargs
 from bot.actions.services import case_system
 from bot.actions.settings import settings
@@ -25,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 # A first message at least this long is a narrative worth keeping as the description.
 NARRATIVE_MIN_CHARS = 15
-_INPUT_CHANNELS = {"rest": "web", "socketio": "web", "twilio_voice": "phone"}
 _PER_INTAKE_SLOTS = ("intake_confirmed", "case_no", "intake_receipt")
 # Details of one dispute: cleared after registration so a second dispute starts clean.
 _PER_DISPUTE_SLOTS = ("category", "description", "respondent", "location", "amount_yuan")
@@ -43,8 +46,19 @@ class ActionStartIntake(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         events: list[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
-        narrative = intent.startswith("dispute_") and len(text) >= NARRATIVE_MIN_CHARS
-        events.append(SlotSet("description", text if narrative else None))
+        events += bookkeeping_reset()
+        narrative = intent.startswith(("dispute_", "report_dispute")) and len(text) >= NARRATIVE_MIN_CHARS
+        # A story told with a legal question before the citizen accepted the offer to register.
+        story = text if narrative else tracker.get_slot("pending_story")
+        events.append(SlotSet("description", story))
+        events.append(SlotSet("pending_story", None))
+        events.append(SlotSet("description_partial", None))
+        guess = dispute_guess(tracker)
+        category = category_said(tracker) or tracker.get_slot("pending_category")
+        if category:
+            events.append(SlotSet("category", category))
+        events.append(SlotSet("pending_category", None))
+        events.append(SlotSet("category_candidates", guess.get("candidates") if not category else None))
         events.extend(SlotSet(slot, value) for slot, value in details_said(tracker, text).items())
         phone = normalize_mobile(text)
         if phone:
@@ -97,6 +111,9 @@ class ActionSubmitCase(Action):
                 center_hotline=center.center_hotline,
             )
             return [SlotSet("privacy_consent", None)]
+        stuck = await hand_off_if_stuck(dispatcher, tracker)
+        if stuck is not None:
+            return stuck
         if tracker.get_slot("intake_confirmed") is not True:
             dispatcher.utter_message(response="utter_intake_cancelled")
             return [SlotSet("intake_confirmed", None)]
@@ -133,8 +150,8 @@ def build_intake(tracker: Tracker) -> IntakeRequest:
         description=tracker.get_slot("description") or "",
         applicant_name=tracker.get_slot("applicant_name") or "",
         applicant_phone=tracker.get_slot("applicant_phone") or "",
-        respondents=[respondent] if (respondent := tracker.get_slot("respondent")) else [],
-        location=tracker.get_slot("location"),
+        respondents=[respondent] if (respondent := _given(tracker.get_slot("respondent"))) else [],
+        location=_given(tracker.get_slot("location")),
         amount_yuan=_amount(tracker.get_slot("amount_yuan")),
         id_number=_id_number(tracker.get_slot("id_number")),
         channel=input_channel(tracker),
@@ -143,20 +160,16 @@ def build_intake(tracker: Tracker) -> IntakeRequest:
 
 
 def _amount(value: str | None) -> Decimal | None:
-    return None if value in (None, "", NO_AMOUNT) else Decimal(str(value))
+    return None if value in ABSENT else Decimal(str(value))
 
 
 def _id_number(value: str | None) -> str | None:
-    return None if value in (None, "", ID_SKIPPED) else value
+    return None if value in ABSENT else value
 
 
-def input_channel(tracker: Tracker) -> str:
-    """web / phone / robot, from the message metadata (set by our gateways) or Rasa's channel."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    declared: str | None = metadata.get("channel") if isinstance(metadata, dict) else None
-    if declared in ("web", "phone", "robot", "walk-in"):
-        return declared
-    return _INPUT_CHANNELS.get(tracker.get_latest_input_channel() or "", "web")
+def _given(value: str | None) -> str | None:
+    """A detail as the case system stores it: None when the citizen did not give it."""
+    return None if value in ABSENT else value
 
 
 def idempotency_key(conversation_id: str, intake: IntakeRequest) -> str:

@@ -8,13 +8,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.intake_story import harvest_story
+from bot.actions.patience import INTERRUPTIONS, STUCK_SLOT, PatientFormValidation
 from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_id, mask_phone
 from textnorm.name import extract_person_name
+from textnorm.nonanswer import classify_nonanswer, looks_like_number
 from textnorm.phone import normalize_mobile
 from textnorm.resident_id import normalize_resident_id
 
@@ -24,13 +28,15 @@ MIN_DESCRIPTION_CHARS = 6
 MAX_DESCRIPTION_CHARS = 2000
 _NAME_CORRECTION_MARKERS = ("姓名", "名字", "我叫", "叫我")
 # Intents that interrupt the form rather than answer the question it asked.
-_NOT_AN_ANSWER = {"request_human", "safety_emergency", "ask_legal", "ask_center_info", "chitchat"}
+_NOT_AN_ANSWER = INTERRUPTIONS
 # Categories where money is usually at stake: the amount is asked; elsewhere only kept if said.
 MONEY_CATEGORIES = {"labour", "contract", "consumer", "traffic", "medical", "property"}
-NO_AMOUNT, ID_SKIPPED = "none", "skipped"
-_NO_MONEY_WORDS = ("没有", "不涉及", "没钱", "无", "不是钱")
-_SKIP_WORDS = ("跳过", "不提供", "不想", "没有", "算了", "不用", "不方便")
+# Sentinels: no money involved; ID not given; a detail the citizen does not know or did not give.
+NO_AMOUNT, ID_SKIPPED, NOT_GIVEN = "none", "skipped", "unknown"
+ABSENT = (None, "", NO_AMOUNT, ID_SKIPPED, NOT_GIVEN)
+_NO_MONEY_WORDS = ("没有", "不涉及", "没钱", "无", "不是钱", "没涉及", "不要钱", "不为钱")
 MAX_PARTY_CHARS, MAX_PLACE_CHARS = 100, 200
+PHONE_DIGITS, ID_DIGITS = 7, 15  # fewer digit-like characters: not an attempt at the number
 
 
 # "不对，地点是…": a detail corrected out of turn, e.g. after the read-back.
@@ -78,11 +84,24 @@ def answer_or_correction(tracker: Tracker, slot: str) -> dict[str, Any]:
     return {slot: value} if value else {}
 
 
-class ValidateIntakeForm(FormValidationAction):
-    """Fills and checks the intake form's slots; re-asks helpfully on bad input."""
+class ValidateIntakeForm(PatientFormValidation):
+    """Fills and checks the intake form's slots; re-asks helpfully, never more than twice."""
+
+    # optional details: what is recorded when the citizen does not give them
+    # (the category falls back to "other": staff re-route it; the read-back still shows it)
+    not_given = {
+        "category": "other", "respondent": NOT_GIVEN, "location": NOT_GIVEN,
+        "amount_yuan": NOT_GIVEN, "id_number": ID_SKIPPED,
+    }
 
     def name(self) -> str:
         return "validate_intake_form"
+
+    async def harvest(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A story told during consent, mixed into an answer or given to another question is kept."""
+        return harvest_story(dispatcher, tracker)
 
     async def required_slots(
         self,
@@ -92,7 +111,7 @@ class ValidateIntakeForm(FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         # A citizen who refuses consent gives no personal data: the form ends at once.
-        if tracker.get_slot("privacy_consent") is False:
+        if tracker.get_slot("privacy_consent") is False or tracker.get_slot(STUCK_SLOT):
             return []
         money = tracker.get_slot("category") in MONEY_CATEGORIES or tracker.get_slot("amount_yuan")
         return [slot for slot in domain_slots if money or slot != "amount_yuan"]
@@ -150,23 +169,34 @@ class ValidateIntakeForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
+        if text == NOT_GIVEN or classify_nonanswer(text):
+            return {"respondent": NOT_GIVEN}
         return {"respondent": text[:MAX_PARTY_CHARS] or None}
 
     def validate_location(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
+        if text == NOT_GIVEN or classify_nonanswer(text):
+            return {"location": NOT_GIVEN}
         return {"location": text[:MAX_PLACE_CHARS] or None}
 
     def validate_amount_yuan(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
-        amount = None if text == NO_AMOUNT else parse_amount_yuan(text)
+        if text in (NO_AMOUNT, NOT_GIVEN):
+            return {"amount_yuan": text}
+        amount = parse_amount_yuan(text)
         if amount is not None:
             return {"amount_yuan": str(amount)}
-        if text == NO_AMOUNT or any(word in text for word in _NO_MONEY_WORDS):
+        kind = classify_nonanswer(text)
+        if kind in ("dont_know", "later"):
+            return {"amount_yuan": NOT_GIVEN}
+        if any(word in text for word in _NO_MONEY_WORDS) and len(text) <= 12:
             return {"amount_yuan": NO_AMOUNT}
+        if kind == "decline":
+            return {"amount_yuan": NOT_GIVEN}
         dispatcher.utter_message(response="utter_invalid_amount_yuan")
         return {"amount_yuan": None}
 
@@ -174,11 +204,13 @@ class ValidateIntakeForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
-        if text == ID_SKIPPED or any(word in text for word in _SKIP_WORDS):
+        if text == ID_SKIPPED or classify_nonanswer(text):
             return {"id_number": ID_SKIPPED}
         number = normalize_resident_id(text)
         if number is None:
-            dispatcher.utter_message(response="utter_invalid_id_number")
+            # Free text is never "an ID that fails the checksum": only a digit run is checked.
+            digits = looks_like_number(text, ID_DIGITS)
+            dispatcher.utter_message(response="utter_invalid_id_number" if digits else "utter_id_number_optional")
             return {"id_number": None}
         logger.info("intake %s: ID accepted %s", tracker.sender_id, mask_id(number))
         return {"id_number": number}
@@ -187,10 +219,14 @@ class ValidateIntakeForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
-        if len(text) < MIN_DESCRIPTION_CHARS:
-            dispatcher.utter_message(response="utter_invalid_description")
-            return {"description": None}
-        return {"description": text[:MAX_DESCRIPTION_CHARS]}
+        partial = tracker.get_slot("description_partial")
+        if partial and partial not in text:
+            text = f"{partial}，{text}" if text else str(partial)
+        if len(text) < MIN_DESCRIPTION_CHARS and not partial:
+            # A short answer ("邻居家") is kept and completed by the next one, never thrown away.
+            dispatcher.utter_message(response="utter_description_more")
+            return {"description": None, "description_partial": text or None}
+        return {"description": text[:MAX_DESCRIPTION_CHARS], "description_partial": None}
 
     def validate_applicant_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -204,9 +240,11 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_applicant_phone(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = normalize_mobile(str(slot_value or ""))
+        text = str(slot_value or "")
+        phone = normalize_mobile(text)
         if phone is None:
-            dispatcher.utter_message(response="utter_invalid_applicant_phone")
+            digits = looks_like_number(text, PHONE_DIGITS)
+            dispatcher.utter_message(response="utter_invalid_applicant_phone" if digits else "utter_phone_needed")
             return {"applicant_phone": None}
         logger.info("intake %s: phone accepted %s", tracker.sender_id, mask_phone(phone))
         return {"applicant_phone": phone}

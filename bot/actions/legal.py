@@ -1,4 +1,5 @@
-"""Legal questions, answered from the curated knowledge and the statute index with citations."""
+"""Legal questions, answered from the curated knowledge and the statute index with citations,
+then (outside a form) the offer to register the dispute the question is about."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.intake import input_channel
+from bot.actions.channel import input_channel
+from bot.actions.intake_story import cjk_length, dispute_guess
+from integration.categories import CATEGORY_NAMES
 from legal.answerer import LegalAnswerer
 
 logger = logging.getLogger(__name__)
+STORY_CHARS = 15  # a question this long describes the citizen's situation: kept for the intake
 
 
 @lru_cache(maxsize=1)
@@ -30,8 +34,18 @@ async def answer_question(question: str) -> Any:
     return await loop.run_in_executor(None, answerer.answer, question)
 
 
+def offered_category(tracker: Tracker, answer: Any) -> str | None:
+    """The dispute the question is about: the NLU's confident guess, else the answer's topic."""
+    guess = dispute_guess(tracker)
+    if guess.get("confident") and guess.get("category") in CATEGORY_NAMES:
+        return str(guess["category"])
+    category = getattr(answer, "category", "") or ""
+    return category if category in CATEGORY_NAMES and category != "other" else None
+
+
 class ActionAnswerLegal(Action):
-    """Answer with a cited curated entry, quoted articles, or an honest 'cannot answer reliably'."""
+    """Answer with a cited curated entry, quoted articles, or an honest 'cannot answer reliably';
+    then offer to register the dispute for mediation (question first, then the offer)."""
 
     def name(self) -> str:
         return "action_answer_legal"
@@ -43,7 +57,7 @@ class ActionAnswerLegal(Action):
         answer = await answer_question(question)
         logger.info(
             "legal answer for %s: kind=%s entry=%s score=%.2f",
-            tracker.sender_id,
+            tracker.sender_id[-6:],
             answer.kind,
             answer.entry_id,
             answer.score,
@@ -51,4 +65,10 @@ class ActionAnswerLegal(Action):
         # On the phone the short spoken form is read out; on screens the full text with citations.
         spoken = input_channel(tracker) == "phone"
         dispatcher.utter_message(text=answer.spoken if spoken else answer.text)
-        return []
+        if (tracker.active_loop or {}).get("name"):
+            return []  # in the middle of a form: the form resumes, no second offer
+        category = offered_category(tracker, answer)
+        offer = f"dispute_{category}" if category else "report_dispute"
+        dispatcher.utter_message(response="utter_offer_registration", offer_intent=offer)
+        story = question if cjk_length(question) >= STORY_CHARS else None
+        return [SlotSet("pending_story", story), SlotSet("pending_category", category)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.actions.intake_form import ID_SKIPPED, NO_AMOUNT
+from bot.actions.intake_form import ABSENT
 from integration.categories import CATEGORY_NAMES
 from integration.client import CaseView
 from textnorm.mask import mask_id
@@ -22,16 +22,16 @@ def summary_kwargs(tracker: Tracker) -> dict[str, Any]:
         "applicant_name": tracker.get_slot("applicant_name") or "",
         "applicant_phone": tracker.get_slot("applicant_phone") or "",
         "description": tracker.get_slot("description") or "",
-        "respondent": tracker.get_slot("respondent") or "—",
-        "location": tracker.get_slot("location") or "—",
-        "amount_yuan": _shown(tracker.get_slot("amount_yuan"), NO_AMOUNT, str),
-        "id_number": _shown(tracker.get_slot("id_number"), ID_SKIPPED, mask_id),
+        "respondent": _shown(tracker.get_slot("respondent"), str),
+        "location": _shown(tracker.get_slot("location"), str),
+        "amount_yuan": _shown(tracker.get_slot("amount_yuan"), str),
+        "id_number": _shown(tracker.get_slot("id_number"), mask_id),
     }
 
 
-def _shown(value: str | None, absent: str, show: Callable[[str], str]) -> str:
+def _shown(value: str | None, show: Callable[[str], str]) -> str:
     """A slot for the read-back: '—' when not given, else shown (ID numbers masked)."""
-    return "—" if value in (None, "", absent) else show(str(value))
+    return "—" if value in ABSENT else show(str(value))
 
 
 def case_registered_kwargs(case: CaseView) -> dict[str, Any]:

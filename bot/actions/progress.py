@@ -7,11 +7,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.handoff import hand_off_if_stuck
+from bot.actions.patience import STUCK_SLOT, PatientFormValidation
 from bot.actions.presenters import chinese_datetime
 from bot.actions.services import case_system
 from bot.actions.settings import settings
@@ -57,7 +59,7 @@ def query_from(tracker: Tracker) -> ProgressQuery:
     return parse_query(text, tracker.get_slot("applicant_phone"), tracker.get_slot("applicant_name"))
 
 
-class ValidateProgressForm(FormValidationAction):
+class ValidateProgressForm(PatientFormValidation):
     """Skip the question when the citizen already said enough; re-ask when the answer is unusable."""
 
     def name(self) -> str:
@@ -66,6 +68,8 @@ class ValidateProgressForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
+        if tracker.get_slot(STUCK_SLOT):
+            return []
         if tracker.get_slot("progress_query") is None and query_from(tracker).usable:
             return []
         return domain_slots
@@ -91,6 +95,9 @@ class ActionCaseProgress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        stuck = await hand_off_if_stuck(dispatcher, tracker)
+        if stuck is not None:
+            return [SlotSet("progress_query", None), *stuck]
         query = query_from(tracker)
         try:
             cases = await find(query)

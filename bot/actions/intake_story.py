@@ -1,0 +1,105 @@
+"""Nothing the citizen says is lost: the story, wherever in the intake it is told.
+
+A citizen tells the story while the consent notice is on screen, mixes it into the consent
+answer ("同意，事情是这样的…"), or answers the question about the place with half the story.
+Each piece is added to the description, and the details it gives (category, the other party,
+place, amount) fill the slots that are still empty, so they are not asked again.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from integration.categories import CATEGORY_NAMES
+from textnorm.amount import parse_amount_yuan
+
+MAX_DESCRIPTION_CHARS = 2000
+STORY_MIN_CHARS = 15  # a message this long that is not a plain yes/no is a piece of the story
+LONG_ANSWER_CHARS = 25  # an answer to another question this long also adds to the story
+_STORY_INTENTS = {"report_dispute", "inform", "nlu_fallback", "out_of_scope", "correct"}
+_CONSENT_YES_RE = re.compile(
+    r"^\s*(?:我)?(?:同意|愿意|好的?|可以|行|没问题|嗯+|ok|okay|是的?|对)(?:的|了|啊|呀|吧)?"
+    r"(?:同意)?[，,。.！!、\s]+(?P<rest>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def cjk_length(text: str) -> int:
+    return len(_CJK_RE.findall(text or ""))
+
+
+def is_story(text: str, intent: str | None) -> bool:
+    """A narrative (or a piece of one), as opposed to a short answer."""
+    if (intent or "").startswith("dispute_"):
+        return cjk_length(text) >= 6
+    return intent in _STORY_INTENTS and cjk_length(text) >= STORY_MIN_CHARS
+
+
+def split_consent(text: str) -> str | None:
+    """The story after a "yes" at the start of the consent answer, or None."""
+    match = _CONSENT_YES_RE.match(text or "")
+    rest = match.group("rest").strip() if match else ""
+    return rest if cjk_length(rest) >= 8 else None
+
+
+def dispute_guess(tracker: Tracker) -> dict[str, Any]:
+    """The NLU's separate dispute analysis of the latest message (bot.nlu.dispute_analyzer)."""
+    guess = tracker.latest_message.get("dispute")
+    return guess if isinstance(guess, dict) else {}
+
+
+def category_said(tracker: Tracker) -> str | None:
+    """The category the latest message gives: its dispute_* intent, or a confident guess."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    if intent.startswith("dispute_") and intent[len("dispute_"):] in CATEGORY_NAMES:
+        return intent[len("dispute_"):]
+    guess = dispute_guess(tracker)
+    category = guess.get("category")
+    return category if guess.get("confident") and category in CATEGORY_NAMES else None
+
+
+def story_events(tracker: Tracker, piece: str) -> list[EventType]:
+    """Add ``piece`` to the description and fill the empty details it gives."""
+    piece = piece.strip()
+    current = tracker.get_slot("description") or ""
+    events: list[EventType] = []
+    if piece and piece not in current:
+        joined = f"{current}\n{piece}" if current else piece
+        events.append(SlotSet("description", joined[:MAX_DESCRIPTION_CHARS]))
+    category = category_said(tracker)
+    if category and not tracker.get_slot("category"):
+        events.append(SlotSet("category", category))
+    entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+    for slot in ("respondent", "location"):
+        if entities.get(slot) and not tracker.get_slot(slot):
+            events.append(SlotSet(slot, str(entities[slot])))
+    amount = parse_amount_yuan(piece, money_only=True)
+    if amount is not None and not tracker.get_slot("amount_yuan"):
+        events.append(SlotSet("amount_yuan", str(amount)))
+    return events
+
+
+def harvest_story(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The story pieces of the latest message that answer something other than the question."""
+    requested = tracker.get_slot("requested_slot")
+    text = (tracker.latest_message.get("text") or "").strip()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if requested == "privacy_consent":
+        rest = split_consent(text)
+        if rest is not None:
+            return [SlotSet("privacy_consent", True), *story_events(tracker, rest)]
+        if intent not in ("affirm", "deny") and is_story(text, intent):
+            dispatcher.utter_message(response="utter_story_kept")
+            return story_events(tracker, text)
+        return []
+    if requested in ("description", "category", None):
+        return []
+    if is_story(text, intent) and cjk_length(text) >= LONG_ANSWER_CHARS:
+        return story_events(tracker, text)
+    return []
