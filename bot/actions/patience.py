@@ -78,6 +78,7 @@ class PatientFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
+        before = dict(tracker.slots)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answering = (
             bool(requested)
@@ -94,20 +95,18 @@ class PatientFormValidation(FormValidationAction, ABC):
             return events
         events = [e for e in events if e.get("name") != REQUESTED_SLOT]
         tracker.add_slots(events)
-        events += self._patience(dispatcher, tracker, str(requested), events)
+        events += self._patience(dispatcher, tracker, str(requested), _changed(before, events))
         tracker.add_slots(events)
         if tracker.get_slot(STUCK_SLOT):  # ends the form; its end action hands off with the reason
             return [*events, SlotSet(REQUESTED_SLOT, None)]
-        following = await self.next_requested_slot(dispatcher, tracker, domain)
-        return events + ([following] if following else [])
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        following = next((slot for slot in required if tracker.get_slot(slot) is None), None)
+        return [*events, SlotSet(REQUESTED_SLOT, following)]
 
     def _patience(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, events: list[EventType]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, changed: dict[str, Any]
     ) -> list[EventType]:
-        moved_on = any(
-            e.get("event") == "slot" and e.get("name") not in BOOKKEEPING_SLOTS and e.get("value") is not None
-            for e in events
-        )
+        moved_on = any(name not in BOOKKEEPING_SLOTS and value is not None for name, value in changed.items())
         if moved_on or tracker.get_slot(slot) is not None:
             return [SlotSet(MISSES_SLOT, None), SlotSet(RETRY_SLOT, None)]
         count = misses_for(tracker, slot) + 1
@@ -118,6 +117,12 @@ class PatientFormValidation(FormValidationAction, ABC):
         if count >= HAND_OFF_AFTER:
             return [SlotSet(STUCK_SLOT, slot), SlotSet(MISSES_SLOT, None), SlotSet(RETRY_SLOT, None)]
         return [state, SlotSet(RETRY_SLOT, str(count + 1))]
+
+
+def _changed(before: dict[str, Any], events: list[EventType]) -> dict[str, Any]:
+    """Slots whose final value after ``events`` differs from ``before``."""
+    final = {e.get("name"): e.get("value") for e in events if e.get("event") == "slot"}
+    return {name: value for name, value in final.items() if before.get(name) != value}
 
 
 def bookkeeping_reset() -> list[EventType]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 
 from integration.client import (
@@ -41,6 +43,16 @@ def make_tracker(
         {"name": "intake_form"} if requested_slot else {},
         "action_listen",
     )
+
+
+def domain_dict() -> dict[str, Any]:
+    """The real domain (every file of bot/domain merged), as the Rasa server sends it."""
+    merged: dict[str, Any] = {"slots": {}, "forms": {}, "responses": {}}
+    for path in sorted(Path(__file__).resolve().parents[2].joinpath("bot", "domain").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in merged:
+            merged[key].update(data.get(key) or {})
+    return merged
 
 
 def case_view(case_no: str = "JF-2026-000001") -> CaseView:

@@ -154,7 +154,8 @@ async def test_legal_questions_are_answered_with_citations(channel: str, phone: 
     dispatcher = CollectingDispatcher()
     tracker = conversation(("人民调解收费吗", "ask_legal"), channel=channel)
     await ActionAnswerLegal().run(dispatcher, tracker, {})
-    (message,) = dispatcher.messages
+    message, offer = dispatcher.messages
+    assert offer["response"] == "utter_offer_registration"  # question first, then the offer
     if phone:
         assert "《" not in message["text"] and "调解法" in message["text"]
     else:

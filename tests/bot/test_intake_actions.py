@@ -40,17 +40,18 @@ async def test_start_keeps_a_narrative_phone_and_name_so_they_are_not_asked_agai
     events = await ActionStartIntake().run(
         CollectingDispatcher(), make_tracker(text=text, intent="dispute_labour"), {}
     )
-    assert slots_set(events) == {
+    assert slots_set(events).items() >= {
         "intake_confirmed": None,
         "case_no": None,
         "intake_receipt": None,
+        "category": "labour",
         "description": text,
         "applicant_phone": "13912345678",
         "applicant_name": "王芳",
         "respondent": None,
         "location": None,
         "amount_yuan": None,
-    }
+    }.items()
 
 
 async def test_start_without_a_narrative_clears_the_previous_description() -> None:
@@ -65,10 +66,10 @@ async def test_start_without_a_narrative_clears_the_previous_description() -> No
     ("slot", "value", "expected", "utter"),
     [
         ("applicant_phone", "幺三八 零零幺三 八零零零", "13800138000", None),
-        ("applicant_phone", "12345", None, "utter_invalid_applicant_phone"),
+        ("applicant_phone", "12345678", None, "utter_invalid_applicant_phone"),
+        ("applicant_phone", "不方便", None, "utter_phone_needed"),
         ("applicant_name", "免贵姓林，叫林小梅", "林小梅", None),
         ("applicant_name", "不想说", None, "utter_invalid_applicant_name"),
-        ("description", "吵架", None, "utter_invalid_description"),
         ("description", "邻居家的空调外机对着我家窗户", "邻居家的空调外机对着我家窗户", None),
     ],
 )
@@ -76,7 +77,7 @@ async def test_validation_normalises_or_reasks(slot: str, value: str, expected: 
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text=value, requested_slot=slot, slots={slot: value})
     result = getattr(ValidateIntakeForm(), f"validate_{slot}")(value, dispatcher, tracker, {})
-    assert result == {slot: expected}
+    assert result[slot] == expected
     assert responses(dispatcher) == ([utter] if utter else [])
 
 
