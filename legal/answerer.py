@@ -18,17 +18,22 @@ offer a person / 12348.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from legal import render
+from legal.dense import DenseIndex, article_passage, embed_passages, embed_queries, load_vectors, save_vectors
 from legal.guards import check_question
+from legal.hybrid import Candidate, Fusion, rank_articles, rank_entries
 from legal.index import StatuteIndex
 from legal.knowledge import load_knowledge
 from legal.model import Article, Hit, KnowledgeEntry, LegalAnswer
 from legal.paths import (
+    ARTICLE_VECTORS_FILE,
     DATA_DIR,
+    ENTRY_VECTORS_FILE,
     FILLERS_FILE,
     KNOWLEDGE_FILE,
     STATUTES_FILE,
@@ -70,6 +75,8 @@ class LegalAnswerer:
         thresholds: Thresholds | None = None,
         article_tokens: list[list[str]] | None = None,
         background: bool = False,
+        data_dir: Path | None = None,
+        dense: bool | None = None,
     ) -> None:
         self.entries = {e.id: e for e in entries}
         self.index = index
@@ -81,6 +88,12 @@ class LegalAnswerer:
         self._article_corpus = Bm25Corpus(list(self._articles), docs)
         self._entry_list = list(entries)
         self._entry_index: EntryCorpus | None = None
+        self._data_dir = data_dir
+        # dense retrieval (e5) unless LEGAL_DENSE=0 (e.g. a CPU without AVX2): lexical only then
+        self.dense = dense if dense is not None else os.environ.get("LEGAL_DENSE", "1") != "0"
+        self.fusion = Fusion()
+        self._entry_dense: DenseIndex | None = None
+        self._article_dense: DenseIndex | None = None
         self._lock = threading.Lock()
         if background:
             threading.Thread(target=self._prepare_quietly, name="legal-warmup", daemon=True).start()
@@ -98,7 +111,7 @@ class LegalAnswerer:
         index = StatuteIndex.read(root / STATUTES_FILE)
         header = fingerprint(root / STATUTES_FILE, root / USERDICT_FILE)
         tokens = read_tokens(root / TOKENS_FILE, index.articles, header)
-        return cls(entries, index, text, thresholds, article_tokens=tokens, background=True)
+        return cls(entries, index, text, thresholds, article_tokens=tokens, background=True, data_dir=root)
 
     def _prepare(self) -> EntryCorpus:
         """Load jieba and index the curated entries (once; later callers wait for it)."""
@@ -109,7 +122,22 @@ class LegalAnswerer:
                 self._entry_index = EntryCorpus(
                     docs, self.scoring, statute_words=self._article_corpus.vocabulary
                 )
+                if self.dense:
+                    self._entry_dense, self._article_dense = self._dense_indexes()
             return self._entry_index
+
+    def _dense_indexes(self) -> tuple[DenseIndex, DenseIndex]:
+        """Vectors of the curated questions and the articles: shipped, else computed now."""
+        owners, texts = entry_texts(self._entry_list)
+        root = self._data_dir
+        entry_vectors = load_vectors(root / ENTRY_VECTORS_FILE, texts) if root else None
+        if entry_vectors is None:
+            entry_vectors = embed_queries(texts)
+        ids, passages = article_passages(self.index)
+        article_vectors = load_vectors(root / ARTICLE_VECTORS_FILE, passages) if root else None
+        if article_vectors is None:
+            article_vectors = embed_passages(passages)
+        return DenseIndex(owners, entry_vectors), DenseIndex(ids, article_vectors)
 
     def _prepare_quietly(self) -> None:
         # A failure here is not lost: the first question calls _prepare again and raises.
@@ -165,6 +193,18 @@ class LegalAnswerer:
 
         return sorted(hits, key=order)[:k]
 
+    def hybrid(self, question: str, k: int = 3) -> tuple[list[Candidate], list[Candidate]]:
+        """Entries and articles by fused (dense + lexical) score, best first."""
+        self.entry_index  # noqa: B018 - waits for the background preparation
+        assert self._entry_dense is not None and self._article_dense is not None
+        query = self.text.query_groups(question)
+        vector = embed_queries([question])[0]
+        entries = rank_entries(vector, query, self._entry_dense, self.entry_index, self.fusion, k)
+        articles = rank_articles(
+            vector, query, self._article_dense, self._article_corpus, self._articles, self.fusion, k
+        )
+        return entries, articles
+
     def answer(self, question: str) -> LegalAnswer:
         """The best answer for a citizen's question; never raises on odd input."""
         checked = check_question(question)
@@ -172,6 +212,8 @@ class LegalAnswerer:
             return render.abstain("empty", render.EMPTY_TEXT, render.EMPTY_TEXT)
         if checked.problem == "not_chinese":
             return render.abstain("not_chinese", render.NOT_CHINESE_TEXT, render.ABSTAIN_SPOKEN)
+        if self.dense:
+            return self._answer_hybrid(checked.text, checked.prediction)
         th = self.thresholds
         entries, articles = self._search(checked.text, max(th.max_articles, CANDIDATES))
         best = self._confident_entry(entries)
@@ -190,3 +232,47 @@ class LegalAnswerer:
             found = [self._articles[s.owner] for s in passing]
             return render.articles(found, passing[0].confidence)
         return render.abstain("low_confidence")
+
+    def _answer_hybrid(self, text: str, prediction: bool) -> LegalAnswer:
+        fusion = self.fusion
+        entries, articles = self.hybrid(text, CANDIDATES)
+        best = entries[0] if entries and entries[0].fused >= fusion.entry_threshold else None
+        if prediction:
+            entry = self.entries[best.owner] if best else None
+            return render.prediction(entry, best.fused if best else 0.0)
+        if best is not None:
+            return render.curated(self.entries[best.owner], best.fused)
+        quotable = [
+            a for a in articles[: self.thresholds.max_articles]
+            if a.fused >= fusion.article_threshold and a.lexical >= fusion.article_lexical_min
+        ]
+        if quotable:
+            return render.articles([self._articles[a.owner] for a in quotable], quotable[0].fused)
+        near = self.entries[entries[0].owner].category if entries else ""
+        return render.abstain("low_confidence", category=near)
+
+
+def entry_texts(entries: list[KnowledgeEntry]) -> tuple[list[str], list[str]]:
+    """(owner, text) rows embedded for the curated entries: each question, and topic + keywords."""
+    owners: list[str] = []
+    texts: list[str] = []
+    for entry in entries:
+        for text in (*entry.questions, " ".join((entry.topic, *entry.keywords))):
+            owners.append(entry.id)
+            texts.append(text)
+    return owners, texts
+
+
+def article_passages(index: StatuteIndex) -> tuple[list[str], list[str]]:
+    """(article id, passage) rows embedded for the statute articles."""
+    ids = [article_id(a) for a in index]
+    return ids, [article_passage(a.short, a.chapter, a.text) for a in index]
+
+
+def write_vectors(data_dir: Path) -> None:
+    """Compute and ship the entry and article vectors of ``data_dir`` (``python -m legal.build``)."""
+    entries = load_knowledge(data_dir / KNOWLEDGE_FILE)
+    _, texts = entry_texts(entries)
+    save_vectors(data_dir / ENTRY_VECTORS_FILE, embed_queries(texts), texts)
+    _, passages = article_passages(StatuteIndex.read(data_dir / STATUTES_FILE))
+    save_vectors(data_dir / ARTICLE_VECTORS_FILE, embed_passages(passages), passages)

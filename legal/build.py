@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from legal.answerer import write_vectors
 from legal.index import StatuteIndex, dumps
 from legal.paths import DATA_DIR, STATUTES_FILE, TOKENS_FILE, USERDICT_FILE, default_laws_dir
 from legal.statutes import parse_dir
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--laws", type=Path, default=None, help="statute directory")
     parser.add_argument("--out", type=Path, default=DATA_DIR / STATUTES_FILE)
+    parser.add_argument("--no-vectors", action="store_true", help="skip the e5 vectors")
     args = parser.parse_args(argv)
     laws_dir: Path = args.laws or default_laws_dir()
     text = build_text(laws_dir)
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     tokens = build_tokens_text(out, userdict)
     tokens_out.write_text(tokens, encoding="utf-8", newline="\n")
     print(f"wrote article tokens to {tokens_out}")
+    if not args.no_vectors:
+        print("computing e5 vectors of the curated questions and the articles (a few minutes) ...", flush=True)
+        write_vectors(out.parent if (out.parent / "knowledge.yml").exists() else DATA_DIR)
+        print(f"wrote vectors to {out.parent}")
     return 0
 
 

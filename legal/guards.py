@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 
 from legal.textproc import cjk_count
+from textnorm.script import to_simplified
 
 MAX_QUERY_CHARS = 200
+HEAD_CHARS = 60  # a long story keeps its opening (the topic) and its end (the question)
 MIN_CJK_CHARS = 2
 
 _PREDICTION_RE = re.compile(
@@ -27,7 +29,9 @@ class Checked:
 
 def check_question(question: str) -> Checked:
     """Normalise whitespace, truncate safely, and classify the question."""
-    text = " ".join((question or "").split())[:MAX_QUERY_CHARS]
+    text = to_simplified(" ".join((question or "").split()))
+    if len(text) > MAX_QUERY_CHARS:
+        text = f"{text[:HEAD_CHARS]}，{text[-(MAX_QUERY_CHARS - HEAD_CHARS):]}"
     if not text:
         return Checked("", "empty", False)
     if cjk_count(text) < MIN_CJK_CHARS:

@@ -13,6 +13,8 @@ KNOWLEDGE_FILE = "knowledge.yml"
 USERDICT_FILE = "legal_userdict.txt"
 SYNONYMS_FILE = "synonyms.yml"
 FILLERS_FILE = "fillers.txt"
+ENTRY_VECTORS_FILE = "knowledge_vectors.npy"  # e5 vectors of the curated questions (legal.build)
+ARTICLE_VECTORS_FILE = "statute_vectors.npy"  # e5 vectors of the articles (legal.build)
 TOKENS_FILE = "statute_tokens.txt"  # article tokens precomputed by ``python -m legal.build``
 
 

@@ -87,9 +87,29 @@ def articles(found: Sequence[Article], score: float) -> LegalAnswer:
     return LegalAnswer("articles", "\n".join(lines), spoken, citations, score, None, "articles")
 
 
-def abstain(reason: str, text: str = ABSTAIN_TEXT, spoken: str = ABSTAIN_SPOKEN) -> LegalAnswer:
-    """Decline honestly and offer a person or the 12348 hotline."""
-    return LegalAnswer("abstain", text, spoken, [], 0.0, None, reason)
+# Where a citizen gets help with a kind of question the answerer cannot answer reliably.
+WHO_HELPS = {
+    "labour": "劳动人事争议仲裁委员会或劳动保障监察机构（12333）",
+    "family": "当地妇联、人民调解委员会或法律援助机构",
+    "neighbour": "村（居）民委员会的人民调解委员会",
+    "property": "业主委员会、街道办事处或住房和城乡建设部门",
+    "medical": "医疗纠纷人民调解委员会或卫生健康部门（12320）",
+    "traffic": "公安交通管理部门（交警）的事故调解或保险公司",
+    "consumer": "市场监督管理部门（12315）或消费者协会",
+    "land": "乡镇人民政府或农村土地承包仲裁委员会",
+    "contract": "人民调解委员会或人民法院",
+}
+
+
+def abstain(
+    reason: str, text: str = ABSTAIN_TEXT, spoken: str = ABSTAIN_SPOKEN, category: str = ""
+) -> LegalAnswer:
+    """Decline honestly and offer a person or the 12348 hotline (and who helps with this kind
+    of question, when its category is known)."""
+    helper = WHO_HELPS.get(category)
+    if helper and text == ABSTAIN_TEXT:
+        text = f"{text}这类问题也可以咨询{helper}。"
+    return LegalAnswer("abstain", text, spoken, [], 0.0, None, reason, category)
 
 
 def prediction(entry: KnowledgeEntry | None, score: float) -> LegalAnswer:

@@ -76,6 +76,19 @@ class Bm25Corpus:
     def _weight(self, group: Group) -> float:
         return max(max(self._idf.get(group.word, self._unknown_idf), 0.0), 1e-3)
 
+    def weight_of(self, group: Group) -> float:
+        """The IDF weight of one question word in this corpus."""
+        return self._weight(group)
+
+    def coverage_of(self, owner: str, query: Query, weights: list[float] | None = None) -> float:
+        """The best coverage of the question among the owner's documents."""
+        if not hasattr(self, "_docs_of"):
+            docs: dict[str, list[int]] = {}
+            for doc, name in enumerate(self._owners):
+                docs.setdefault(name, []).append(doc)
+            self._docs_of = docs
+        return max((self.coverage(query, d, weights) for d in self._docs_of.get(owner, [])), default=0.0)
+
     def _credit(self, group: Group, doc: int) -> float:
         terms = self._sets[doc]
         if any(t in terms for t in group.full):
@@ -196,6 +209,13 @@ class EntryCorpus:
         total = sum(weights)
         covered = sum(w * self.credit(g, entry) for g, w in zip(query, weights, strict=True))
         return covered / total if total else 0.0
+
+    def confidence_of(self, owner: str, query: Query, weights: list[float] | None = None) -> float:
+        """:meth:`confidence` of the entry called ``owner`` (0 for an unknown owner)."""
+        if not hasattr(self, "_index_of"):
+            self._index_of = {name: i for i, name in enumerate(self._owners)}
+        index = self._index_of.get(owner)
+        return 0.0 if index is None else self.confidence(query, index, weights)
 
     def keyword_share(self, query: Query, entry: int) -> float:
         """Share of the entry's keywords the question mentions (the other direction of
