@@ -58,3 +58,25 @@ def env_float(env: Mapping[str, str], name: str, default: float) -> float:
 
 def env_int(env: Mapping[str, str], name: str, default: int) -> int:
     return parse_int(name, env.get(name), default)
+
+
+def parse_pairs(name: str, raw: str | None, min_secret_len: int = 16) -> dict[str, str]:
+    """``label:secret`` pairs, comma-separated → {secret: label}; empty or unset gives {}.
+
+    Used for every token list (kiosks, staff tools, integrators): a pair without a label, or with
+    a secret shorter than ``min_secret_len``, is an error naming the variable (never the secret)."""
+    pairs: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in (raw or "").split(","))):
+        label, sep, secret = pair.partition(":")
+        if not sep or not label.strip() or len(secret.strip()) < min_secret_len:
+            raise SettingsError(
+                f"{name}: use label:secret pairs separated by commas, secrets of {min_secret_len}+ characters"
+            )
+        pairs[secret.strip()] = label.strip()
+    return pairs
+
+
+def env_str(env: Mapping[str, str], name: str, default: str) -> str:
+    """A string; unset gives ``default`` (surrounding spaces are dropped)."""
+    value = env.get(name)
+    return default if value is None else value.strip()

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from types import FrameType
 
-from launcher.process import StackError
+from launcher.process import StackError, make_private_tree
 from launcher.services import all_services
 from launcher.settings import ROOT, StackSettings
 from launcher.supervisor import Supervisor
@@ -41,11 +41,10 @@ def print_urls(s: StackSettings) -> None:
     public = s.public_url.rstrip("/") or voice
     print(
         "\n解纷助手 is running:\n"
-        f"  chat page (citizens)     {s.url(s.web_port)}/\n"
-        f"  chat (REST channel)      POST {rasa}/webhooks/rest/webhook\n"
-        '                           body {"sender": "me", "message": "你好"}\n'
-        f"  chat (socket.io channel) {rasa}/socket.io\n"
-        f"  Rasa HTTP API            {rasa}/status?token=<RASA_AUTH_TOKEN>\n"
+        f"  chat page (citizens)     {s.url(s.web_port)}/  (API: POST /api/session, then /api/chat)\n"
+        f"  Rasa REST channel        POST {rasa}/webhooks/rest/webhook  (loopback only; Authorization:\n"
+        "                           Bearer <RASA_CHANNEL_TOKEN> or an integrator's RASA_INTEGRATOR_TOKENS)\n"
+        f"  Rasa HTTP API            {rasa}/status?token=<RASA_AUTH_TOKEN>  (loopback only)\n"
         f"  case service API         {case}/api/cases  (Authorization: Bearer <CENTER_API_TOKEN>)\n"
         f"  case service OpenAPI     {case}/api/openapi.json\n"
         f"  action server            {s.url(s.action_port)}/health\n"
@@ -66,11 +65,12 @@ def run(s: StackSettings) -> int:
     supervisor = Supervisor(log_dir=s.var_dir / "log", cwd=ROOT)
     started = time.monotonic()
     try:
+        make_private_tree(s.var_dir)  # personal data: owner only (files 0600, folders 0700)
         Supervisor.check_ports(all_services(s), s.host)
         train_if_needed(s.model_dir)
         supervisor.start(all_services(s), host=s.host, timeout_s=s.health_timeout_s)
         if s.warm_up:
-            seconds, replies = warm_up(s.url(s.rasa_port))
+            seconds, replies = warm_up(s.url(s.rasa_port), s.rasa_channel_token)
             first = replies[0].get("text", "")[:30] if replies else "(no reply)"
             print(f"[stack] warm-up reply in {seconds:.1f} s: {first}…")
         print(f"[stack] ready {time.monotonic() - started:.0f} s after start")

@@ -14,6 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def private_dir(path: Path) -> None:
+    """A folder only its owner may enter (0700), created if needed; var/ and its log folder."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+
+
+def make_private_tree(root: Path) -> None:
+    """Take group and other permissions off everything under ``root`` (what an older version
+    left 0644: databases, transcripts, logs); new files are private through the umask anyway."""
+    if not root.is_dir():
+        return
+    for path in [root, *root.rglob("*")]:
+        with contextlib.suppress(OSError):
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode & 0o700)
+
+
 class StackError(RuntimeError):
     """A failure that ends the run with one clear line: what went wrong and how to fix it."""
 
@@ -27,6 +44,7 @@ class ServiceSpec:
     health_url: str | None
     env: dict[str, str] = field(default_factory=dict)
     port: int | None = None
+    host: str | None = None  # the interface it binds, when not the stack's (Rasa: loopback only)
     # Extra readiness check on the health response body (e.g. a model is loaded).
     ready_when: Callable[[bytes], bool] | None = None
 
@@ -38,9 +56,12 @@ class ManagedProcess:
         self.spec = spec
         self.log_path = log_dir / f"{spec.name}.log"
         env = {**os.environ, **spec.env}
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
+        private_dir(log_dir)
+        self._log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        self.log_path.chmod(0o600)
         # A new session so that stop() can signal the whole process group (Rasa spawns workers).
+        # umask 077: every database, transcript, outbox entry and log the services create holds
+        # personal data, so none is readable by other local users (files 0600, folders 0700).
         self.popen = subprocess.Popen(
             spec.argv,
             cwd=cwd,
@@ -49,6 +70,7 @@ class ManagedProcess:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            umask=0o077,
         )
 
     @property

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from string import Template
 
-from launcher.process import ServiceSpec
-from launcher.settings import ROOT, StackSettings
+from launcher.process import ServiceSpec, private_dir
+from launcher.settings import LOOPBACK, ROOT, StackSettings
 from launcher.training import model_path
 
 BOT_PY = ROOT / ".venv/bot/bin/python"
 SVC_PY = ROOT / ".venv/svc/bin/python"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file readable by its owner only, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    path.chmod(0o600)
 
 
 def common_env(s: StackSettings) -> dict[str, str]:
@@ -47,13 +56,14 @@ def case_service(s: StackSettings) -> ServiceSpec:
 
 
 def action_server(s: StackSettings) -> ServiceSpec:
-    """rasa-sdk action server (bot environment)."""
+    """rasa-sdk action server (bot environment): on loopback, answering only Rasa's token."""
     return ServiceSpec(
         name="action-server",
-        argv=[str(BOT_PY), "-m", "bot.action_server", "--host", s.host, "--port", str(s.action_port)],
+        argv=[str(BOT_PY), "-m", "bot.action_server", "--host", LOOPBACK, "--port", str(s.action_port)],
         health_url=f"{s.url(s.action_port)}/health",
-        env=common_env(s),
+        env={**common_env(s), "ACTION_SERVER_TOKEN": s.action_server_token},
         port=s.action_port,
+        host=LOOPBACK,
     )
 
 
@@ -65,18 +75,24 @@ def render_endpoints(s: StackSettings) -> Path:
     """
     values = {
         "ACTION_ENDPOINT_URL": f"{s.url(s.action_port)}/webhook",
+        "ACTION_SERVER_TOKEN": s.action_server_token,
         "RASA_TRACKER_DB": str(s.var_dir / "tracker.db"),
     }
     template = Template((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))
-    s.var_dir.mkdir(parents=True, exist_ok=True)
-    rendered = s.var_dir / "endpoints.yml"
-    rendered.write_text(template.substitute(values), encoding="utf-8")
+    private_dir(s.var_dir)
+    rendered = s.var_dir / "endpoints.yml"  # holds a token: private, like everything in var/
+    write_private(rendered, template.substitute(values))
     return rendered
 
 
 def rasa_server(s: StackSettings) -> ServiceSpec:
-    """Rasa server with the REST and socket.io channels; HTTP API only with a token."""
-    env = common_env(s)
+    """Rasa server on loopback with the guarded REST channel (bot/channels); its HTTP API takes
+    the token (``?token=``, for people) or a JWT in the Authorization header (the web service)."""
+    env = {
+        **common_env(s),
+        "RASA_CHANNEL_TOKEN": s.rasa_channel_token,
+        "RASA_CHANNEL_ALLOW_ANONYMOUS": "true" if s.rasa_channel_allow_anonymous else "false",
+    }
     argv = [
         str(BOT_PY),
         "-m",
@@ -85,12 +101,16 @@ def rasa_server(s: StackSettings) -> ServiceSpec:
         "--model",
         str(model_path(s.model_dir)),
         "--interface",
-        s.host,
+        LOOPBACK,
         "--port",
         str(s.rasa_port),
         "--enable-api",
         "--auth-token",
         s.rasa_auth_token,
+        "--jwt-secret",
+        s.rasa_jwt_secret,
+        "--jwt-method",
+        "HS256",
         "--credentials",
         "bot/credentials.yml",
         "--endpoints",
@@ -101,6 +121,7 @@ def rasa_server(s: StackSettings) -> ServiceSpec:
         argv=argv,
         env=env,
         port=s.rasa_port,
+        host=LOOPBACK,
         health_url=f"{s.url(s.rasa_port)}/status?token={s.rasa_auth_token}",
         ready_when=_model_loaded,
     )
@@ -124,6 +145,7 @@ def voice_gateway(s: StackSettings) -> ServiceSpec:
         "VOICE_HOST": s.host,
         "VOICE_PORT": str(s.voice_port),
         "RASA_URL": s.url(s.rasa_port),
+        "RASA_CHANNEL_TOKEN": s.rasa_channel_token,
         "VOICE_DATA_DIR": str(s.var_dir / "voice"),
     }
     return ServiceSpec(
@@ -142,7 +164,8 @@ def web(s: StackSettings) -> ServiceSpec:
         "WEB_HOST": s.host,
         "WEB_PORT": str(s.web_port),
         "RASA_URL": s.url(s.rasa_port),
-        "RASA_AUTH_TOKEN": s.rasa_auth_token,  # live takeover pauses and resumes conversations
+        "RASA_CHANNEL_TOKEN": s.rasa_channel_token,
+        "RASA_JWT_SECRET": s.rasa_jwt_secret,  # live takeover pauses and resumes conversations
         "VOICE_STREAM_PUBLIC_URL": s.voice_stream_url,
     }
     return ServiceSpec(

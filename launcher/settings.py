@@ -10,6 +10,7 @@ from pathlib import Path
 from integration.envparse import SettingsError, parse_bool, parse_int
 
 ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"  # Rasa and the action server listen here only, in every profile
 
 
 def load_dotenv(path: Path) -> None:
@@ -63,6 +64,12 @@ class StackSettings:
     health_timeout_s: float
     warm_up: bool
     chat_session_secret: str  # signs chat-page tickets; random per run unless set
+    # The three below are random per run unless set, like the chat secret: only our own processes
+    # need them, and the launcher hands each to the processes that do.
+    rasa_channel_token: str = ""  # the web relay's and the voice gateway's token for Rasa's channel
+    rasa_jwt_secret: str = ""  # signs the web service's short-lived tokens for Rasa's HTTP API
+    action_server_token: str = ""  # Rasa's token for the action server's /webhook
+    rasa_channel_allow_anonymous: bool = False  # development and end-to-end tests only
 
     @property
     def voice_stream_url(self) -> str:
@@ -93,8 +100,14 @@ class StackSettings:
             # A fresh secret per run logs every open page out at restart, which is acceptable for
             # a single machine; set it (and share it) when several gateways serve one site.
             chat_session_secret=os.environ.get("CHAT_SESSION_SECRET") or secrets.token_urlsafe(32),
+            rasa_channel_token=os.environ.get("RASA_CHANNEL_TOKEN") or secrets.token_urlsafe(32),
+            rasa_jwt_secret=os.environ.get("RASA_JWT_SECRET") or secrets.token_urlsafe(32),
+            action_server_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
+            rasa_channel_allow_anonymous=env_bool("RASA_CHANNEL_ALLOW_ANONYMOUS", False),
         )
 
     def url(self, port: int) -> str:
         """Base URL of a local service."""
+        if port in (self.rasa_port, self.action_port):
+            return f"http://{LOOPBACK}:{port}"
         return f"http://{self.host}:{port}"

@@ -43,7 +43,7 @@ class Supervisor:
     def check_ports(specs: Iterable[ServiceSpec], host: str) -> None:
         """Fail fast, before any training or start, when a port is taken."""
         for spec in specs:
-            if spec.port is not None and not port_is_free(host, spec.port):
+            if spec.port is not None and not port_is_free(spec.host or host, spec.port):
                 raise StackError(
                     f"port {spec.port} for {spec.name} is already in use — stop the program using it "
                     f"(`ss -ltnp 'sport = :{spec.port}'`) or choose another port in .env"

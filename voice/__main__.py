@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 
+from integration.client import logsafe
 from voice.settings import SettingsError, VoiceSettings
 
 
 def main() -> int:
+    logsafe.install()  # call and conversation ids, phone numbers and tokens masked in the log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = VoiceSettings.from_env()

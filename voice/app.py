@@ -23,6 +23,7 @@ from voice.core.records import CallTranscript, FileRecordStore, RecordStore
 from voice.core.session import CallOutput, CallSession, SessionPolicy
 from voice.dialogue.base import DialogueEngine
 from voice.dialogue.rasa_rest import RasaRestDialogue
+from voice.guard import VoiceGuards
 from voice.registry import CallRegistry
 from voice.settings import VoiceSettings
 from voice.twilio.control import CallUpdater, TwilioRestUpdater
@@ -30,6 +31,12 @@ from voice.twilio.signature import WebhookAuth
 
 log = logging.getLogger(__name__)
 _app_numbers = itertools.count(1)
+SECURITY_HEADERS = {  # the gateway serves no pages; nothing of it may be framed or sniffed
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 @dataclass
@@ -50,6 +57,11 @@ class Services:
     robots: dict[str, CallSession] = field(default_factory=dict)
     executor: ThreadPoolExecutor | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    guards: VoiceGuards = field(init=False)  # limits and lock-outs, from the settings
+    pending_streams: int = 0  # Media Streams open but not yet started (unauthenticated)
+
+    def __post_init__(self) -> None:
+        self.guards = VoiceGuards.from_settings(self.settings)
 
     async def finish_safely(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run clean-up to the end even if the handler is cancelled (Sanic cancels a WebSocket
@@ -132,7 +144,13 @@ def create_app(
     services = Services(
         settings=settings,
         auth=WebhookAuth(settings.twilio_auth_token),
-        dialogue=dialogue or RasaRestDialogue(settings.rasa_url, settings.rasa_timeout_s),
+        dialogue=dialogue
+        or RasaRestDialogue(
+            settings.rasa_url,
+            settings.rasa_timeout_s,
+            token=settings.rasa_channel_token,
+            max_chars=settings.max_utterance_chars,
+        ),
         updater=updater or TwilioRestUpdater(settings.twilio_account_sid, settings.twilio_auth_token),
         store=store,
         office_open=office_open or (lambda: settings.office_hours.is_open(datetime.now(timezone.utc))),
@@ -143,6 +161,11 @@ def create_app(
     app.ctx.voice = services
     app.blueprint(twilio_routes())
     app.blueprint(robot_routes())
+
+    @app.on_response
+    async def secure(request: Request, response: HTTPResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
 
     @app.before_server_start
     async def load_asr(app: Sanic) -> None:

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from integration.envparse import SettingsError, parse_bool, parse_float
+from integration.client.limits import LockPolicy, Rate
+from integration.envparse import SettingsError, env_int, env_str, parse_bool, parse_float
 from integration.office_hours import DEFAULT_SPEC, OfficeHours, OfficeHoursError
 
 __all__ = ["SettingsError", "VoiceSettings", "parse_bool", "parse_device_tokens", "parse_office_hours"]
@@ -57,6 +58,17 @@ class VoiceSettings:
     archive_retry_s: float = 60.0  # how often call records the case service missed are re-sent
     chat_session_secret: str = ""  # shared with the web service: signs the chat page's tickets
     robot_device_tokens: Mapping[str, str] = field(default_factory=dict)  # token -> kiosk name
+    rasa_channel_token: str = ""  # RASA_CHANNEL_TOKEN: the gateway's token for Rasa's REST channel
+    max_utterance_chars: int = 2000  # RASA_MAX_MESSAGE_CHARS: longer transcripts are cut before Rasa
+    stream_start_timeout_s: float = 10.0  # a Media Stream without a valid start by then is closed
+    max_pending_streams: int = 16  # Media Streams waiting for their start at once; more are refused
+    # VOICE_WEBHOOKS_PER_IP_PER_MIN (Twilio calls from few addresses), VOICE_STREAMS_PER_IP_PER_MIN
+    # (WebSocket openings), VOICE_STREAMS_PER_CONVERSATION_PER_MIN (push-to-talk); AUTH_*: wrong
+    # signatures, tickets, device and stream tokens per address
+    webhooks_per_ip: Rate = field(default_factory=lambda: Rate(600))
+    streams_per_ip: Rate = field(default_factory=lambda: Rate(60))
+    streams_per_conversation: Rate = field(default_factory=lambda: Rate(10))
+    lock_policy: LockPolicy = field(default_factory=LockPolicy)
 
     @property
     def robot_stream_enabled(self) -> bool:
@@ -110,4 +122,14 @@ class VoiceSettings:
             archive_retry_s=parse_float("VOICE_ARCHIVE_RETRY_S", env.get("VOICE_ARCHIVE_RETRY_S"), 60.0),
             chat_session_secret=env.get("CHAT_SESSION_SECRET", "").strip(),
             robot_device_tokens=parse_device_tokens(env.get("ROBOT_DEVICE_TOKENS", "")),
+            rasa_channel_token=env_str(env, "RASA_CHANNEL_TOKEN", ""),
+            max_utterance_chars=env_int(env, "RASA_MAX_MESSAGE_CHARS", 2000),
+            stream_start_timeout_s=parse_float(
+                "VOICE_STREAM_START_TIMEOUT_S", env.get("VOICE_STREAM_START_TIMEOUT_S"), 10.0
+            ),
+            max_pending_streams=env_int(env, "VOICE_MAX_PENDING_STREAMS", 16),
+            webhooks_per_ip=Rate(env_int(env, "VOICE_WEBHOOKS_PER_IP_PER_MIN", 600)),
+            streams_per_ip=Rate(env_int(env, "VOICE_STREAMS_PER_IP_PER_MIN", 60)),
+            streams_per_conversation=Rate(env_int(env, "VOICE_STREAMS_PER_CONVERSATION_PER_MIN", 10)),
+            lock_policy=LockPolicy.from_env(env),
         )

@@ -15,6 +15,7 @@ import secrets
 
 _VERSION = "v1"
 _CONVERSATION_RE = re.compile(r"^[a-z]+-[0-9a-f]{8,32}$")
+_EXPIRY_RE = re.compile(r"^[0-9]{1,12}$")  # ASCII digits only: "³".isdigit() is True
 
 
 class TicketInvalid(ValueError):
@@ -44,7 +45,7 @@ def issue_ticket(secret: str, conversation_id: str, *, now: float, ttl_s: int) -
 def verify_ticket(secret: str, ticket: str, *, now: float) -> str:
     """The conversation id the ticket was issued for; ``TicketInvalid`` otherwise."""
     parts = ticket.split(".")
-    if len(parts) != 4 or parts[0] != _VERSION or not parts[2].isdigit():
+    if len(parts) != 4 or parts[0] != _VERSION or not _EXPIRY_RE.match(parts[2]):
         raise TicketInvalid("malformed ticket")
     _, conversation_id, expiry, signature = parts
     if not _CONVERSATION_RE.match(conversation_id):

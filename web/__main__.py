@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 
+from integration.client import logsafe
 from web.settings import SettingsError, WebSettings
 
 
 def main() -> int:
+    logsafe.install()  # no tokens, full conversation ids or phone numbers in web.log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = WebSettings.from_env()

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
+from integration.client.logsafe import short_id
+
 log = logging.getLogger(__name__)
 QUEUE_LIMIT = 100  # events a slow page may lag behind before the oldest are dropped
 
@@ -46,7 +48,7 @@ class MemoryHub:
         for queue in queues:
             if queue.full():  # never block the publisher on a stalled page
                 queue.get_nowait()
-                log.warning("dropped an event for a slow subscriber of %s", channel)
+                log.warning("dropped an event for a slow subscriber of %s", short_id(channel))
             queue.put_nowait(event)
         return len(queues)
 

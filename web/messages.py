@@ -12,6 +12,10 @@ ERRORS: dict[str, str] = {
     "not_yours": "这个会话由其他工作人员接管，您不能代为回复。",
     "not_live": "这是电话转接或回电请求，不能在网页上直接对话。",
     "rasa_unavailable": "对话系统暂时无法访问，操作没有完成，请稍后重试。",
+    "rate_limited": "您发送得太快了，请{seconds}秒后再试。",
+    "locked_out": "尝试次数过多，请{minutes}分钟后再试。",
+    "stale_option": "这个选项已失效，请直接输入您的回答。",
+    "staff_live": "工作人员正在为您服务，请直接输入文字。",
 }
 
 # Told to the citizen's page (and kept in the conversation's transcript) when a person joins or leaves.

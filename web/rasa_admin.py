@@ -7,9 +7,11 @@ the transcript stays one piece; ``resume`` gives the conversation back to the bo
 
 from __future__ import annotations
 
+import time
 from typing import Any, TypedDict
 
 import httpx
+import jwt
 
 
 class RasaAdminUnavailable(RuntimeError):
@@ -23,19 +25,33 @@ class Turn(TypedDict):
     staff: str | None
 
 
+JWT_TTL_S = 60
+
+
+def api_token(secret: str, now: float) -> str:
+    """A short-lived admin JWT for Rasa's HTTP API (``rasa run --jwt-secret``, HS256): sent as
+    ``Authorization: Bearer …``, so no secret ever appears in a URL or an access log."""
+    issued = int(now)
+    claims = {"user": {"username": "web", "role": "admin"}, "iat": issued, "exp": issued + JWT_TTL_S}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
 class RasaAdmin:
     """One shared ``httpx.AsyncClient``, closed by ``aclose`` at server stop."""
 
     def __init__(
-        self, base_url: str, token: str, timeout_s: float = 10.0, client: httpx.AsyncClient | None = None
+        self, base_url: str, jwt_secret: str, timeout_s: float = 10.0, client: httpx.AsyncClient | None = None
     ) -> None:
         self._base = base_url.rstrip("/")
-        self._params = {"token": token}
+        self._secret = jwt_secret
         self._client = client or httpx.AsyncClient(timeout=timeout_s)
 
     async def _call(self, method: str, path: str, json: Any = None) -> Any:
+        if not self._secret:
+            raise RasaAdminUnavailable("RASA_JWT_SECRET is not set: Rasa's HTTP API is not reachable")
+        headers = {"Authorization": f"Bearer {api_token(self._secret, time.time())}"}
         try:
-            response = await self._client.request(method, self._base + path, params=self._params, json=json)
+            response = await self._client.request(method, self._base + path, headers=headers, json=json)
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -1,7 +1,8 @@
 """From the page to the bot and back: what is typed vs clicked, and what the page may show.
 
-Kept apart from HTTP so that the staff takeover (coming) can sit here: while a person has taken
-a conversation over, messages go to the staff console instead of the bot.
+Kept apart from HTTP. A clicked option is a command to the bot (``/intent{…}``), so the page may
+send only the options the bot offered in its last reply (``offered_payloads``): never ``/restart``
+or an intent of its own choosing, and nothing at all while a person has the conversation.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from voice.dialogue.base import BotReply, DialogueEngine
 
 # Button payloads look like "/affirm" or '/choose_category{"category": "labour"}'.
 _PAYLOAD_RE = re.compile(r"^/[a-z_]{1,64}(\{.{0,300}\})?$", re.S)
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")  # not encodable: Rasa could not store it
+OPENING_PAYLOAD = "/greet"  # what a new page sends before the bot has said anything
 
 
 class InvalidMessage(ValueError):
@@ -38,6 +41,7 @@ class PageMessage(TypedDict):
 class Outgoing:
     text: str  # what Rasa receives
     shown: str  # what the transcript on the page shows
+    clicked: bool = False  # an option's payload, to be checked against what the bot offered
 
 
 def outgoing(body: Any, max_chars: int) -> Outgoing:
@@ -48,11 +52,11 @@ def outgoing(body: Any, max_chars: int) -> Outgoing:
         payload, title = body.get("payload"), body.get("title", "")
         if not isinstance(payload, str) or not _PAYLOAD_RE.match(payload) or not isinstance(title, str):
             raise InvalidMessage("bad_request")
-        return Outgoing(payload, title[:100])
+        return Outgoing(payload, _LONE_SURROGATE.sub("", title)[:100], clicked=True)
     text = body.get("text")
     if not isinstance(text, str):
         raise InvalidMessage("bad_request")
-    text = text.replace("\x00", "").strip()
+    text = _LONE_SURROGATE.sub("", text).replace("\x00", "").strip()
     if not text:
         raise InvalidMessage("empty_message")
     if len(text) > max_chars:
@@ -61,6 +65,23 @@ def outgoing(body: Any, max_chars: int) -> Outgoing:
     if text.startswith("/"):
         text = "／" + text[1:]
     return Outgoing(text, text)
+
+
+def offered_payloads(tracker: dict[str, Any]) -> set[str]:
+    """The payloads of the options in the bot's last reply (its ``bot`` events after the last
+    ``user`` event); ``/greet`` too while the citizen has not said anything yet."""
+    offered: set[str] = set()
+    events = tracker.get("events") or []
+    for event in reversed(events):
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "user":
+            return offered
+        if event.get("event") == "bot":
+            for button in (event.get("data") or {}).get("buttons") or []:
+                if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                    offered.add(button["payload"])
+    return offered | {OPENING_PAYLOAD}
 
 
 def for_page(replies: list[BotReply]) -> list[PageMessage]:

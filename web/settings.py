@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from integration.envparse import SettingsError, env_bool, env_float, env_int
+from integration.client.limits import LockPolicy, Rate
+from integration.envparse import SettingsError, env_bool, env_float, env_int, env_str
 
 __all__ = ["SettingsError", "WebSettings"]
 
@@ -24,9 +25,17 @@ class WebSettings:
     voice_stream_url: str = "ws://127.0.0.1:5006/robot/stream"  # as the browser reaches it
     max_message_chars: int = 2000
     center_hotline: str = "0539-12348"
-    rasa_auth_token: str = ""  # Rasa's HTTP API, for live takeover (pause, staff lines, resume)
+    rasa_channel_token: str = ""  # RASA_CHANNEL_TOKEN: the relay's token for Rasa's REST channel
+    rasa_jwt_secret: str = ""  # RASA_JWT_SECRET: Rasa's HTTP API for live takeover, as a JWT header
     case_service_url: str = "http://127.0.0.1:8000"  # the staff console's hand-off API
     staff_console: bool = True  # serve /staff/ here; off on a process that faces the public internet
+    # WEB_SESSIONS_PER_IP_PER_MIN (new or renewed conversations, event streams), WEB_CHATS_PER_IP_PER_MIN
+    # (an office behind one address), WEB_CHATS_PER_CONVERSATION_PER_MIN; AUTH_*: wrong tickets
+    # or staff tokens per address
+    sessions_per_ip: Rate = field(default_factory=lambda: Rate(30))
+    chats_per_ip: Rate = field(default_factory=lambda: Rate(120))
+    chats_per_conversation: Rate = field(default_factory=lambda: Rate(20))
+    lock_policy: LockPolicy = field(default_factory=LockPolicy)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -49,7 +58,12 @@ class WebSettings:
             or f"ws://{env.get('VOICE_HOST', '127.0.0.1')}:{voice_port}/robot/stream",
             max_message_chars=env_int(env, "CHAT_MAX_MESSAGE_CHARS", 2000),
             center_hotline=env.get("CENTER_HOTLINE", "0539-12348"),
-            rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+            rasa_channel_token=env_str(env, "RASA_CHANNEL_TOKEN", ""),
+            rasa_jwt_secret=env_str(env, "RASA_JWT_SECRET", ""),
             case_service_url=env.get("CASE_SERVICE_URL", "http://127.0.0.1:8000").rstrip("/"),
             staff_console=env_bool(env, "WEB_STAFF_CONSOLE", True),
+            sessions_per_ip=Rate(env_int(env, "WEB_SESSIONS_PER_IP_PER_MIN", 30)),
+            chats_per_ip=Rate(env_int(env, "WEB_CHATS_PER_IP_PER_MIN", 120)),
+            chats_per_conversation=Rate(env_int(env, "WEB_CHATS_PER_CONVERSATION_PER_MIN", 20)),
+            lock_policy=LockPolicy.from_env(env),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json
 
+from web.guard import Guards, client_ip, locked_out
 from web.hub import staff_channel
 from web.messages import error_text
 from web.rasa_admin import RasaAdminUnavailable
@@ -34,8 +35,39 @@ def _takeovers(request: Request) -> Takeovers:
     return takeovers
 
 
+def _presented(request: Request) -> str:
+    """The staff token a request carries (header, or ``?token=`` on the event stream)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.args.get("token", "") if request.path.endswith("/events") else ""
+
+
+def _guards(request: Request) -> Guards:
+    guards: Guards = request.app.ctx.guards
+    return guards
+
+
 def staff_routes(static_dir: str) -> Blueprint:
     bp = Blueprint("staff", url_prefix="/staff")
+
+    @bp.on_request
+    async def not_locked(request: Request) -> HTTPResponse | None:
+        """Too many wrong staff tokens from one address lock it (tokens that already worked
+        from there keep working); the case service decides whether a token is right."""
+        token = _presented(request)
+        locked = _guards(request).staff.locked(client_ip(request), token) if token else 0.0
+        return locked_out(locked) if locked else None
+
+    @bp.on_response
+    async def count(request: Request, response: HTTPResponse) -> None:
+        token = _presented(request)
+        if not token:
+            return
+        if response.status == 401:
+            _guards(request).staff.failed(client_ip(request))
+        elif response.status < 400:
+            _guards(request).staff.succeeded(client_ip(request), token)
 
     @bp.get("/")
     async def console(request: Request) -> HTTPResponse:

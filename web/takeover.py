@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from integration.client.logsafe import short_id
 from web.hub import Hub, citizen_channel, staff_channel
 from web.messages import RELEASED_NOTICE, TAKEOVER_NOTICE
 from web.rasa_admin import RasaAdmin, Turn, transcript
@@ -80,7 +81,7 @@ class Takeovers:
             await self.rasa.say_as_staff(conversation, notice, name)
             self.active[conversation] = name
             self._tell(conversation, {"type": "takeover", "text": notice, "staff": name})
-            log.info("conversation %s taken over by %s (hand-off %d)", conversation, name, handoff_id)
+            log.info("%s taken over by %s (hand-off %d)", short_id(conversation), name, handoff_id)
         return handoff
 
     async def say(self, token: str, handoff_id: int, text: str) -> None:
@@ -106,7 +107,7 @@ class Takeovers:
             await self.rasa.append(conversation, [{"event": "bot", "text": RELEASED_NOTICE}])
             self.active.pop(conversation, None)
             self._tell(conversation, {"type": "released", "text": RELEASED_NOTICE})
-            log.info("conversation %s given back to the bot (hand-off %d)", conversation, handoff_id)
+            log.info("%s given back to the bot (hand-off %d)", short_id(conversation), handoff_id)
         return handoff
 
     async def is_live(self, conversation_id: str) -> bool:

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.channel import input_channel
-from bot.actions.intake_story import cjk_length, dispute_guess
+from bot.actions.intake_story import cjk_length, dispute_guess, story_events
 from integration.categories import CATEGORY_NAMES
 from legal.answerer import LegalAnswerer
 
@@ -66,7 +66,10 @@ class ActionAnswerLegal(Action):
         spoken = input_channel(tracker) == "phone"
         dispatcher.utter_message(text=answer.spoken if spoken else answer.text)
         if (tracker.active_loop or {}).get("name"):
-            return []  # in the middle of a form: the form resumes, no second offer
+            # in the middle of a form: the form resumes, no second offer; a situation told with
+            # the question during the intake is kept as part of the story
+            intake = (tracker.active_loop or {}).get("name") == "intake_form"
+            return story_events(tracker, question) if intake and cjk_length(question) >= STORY_CHARS else []
         category = offered_category(tracker, answer)
         offer = f"dispute_{category}" if category else "report_dispute"
         dispatcher.utter_message(response="utter_offer_registration", offer_intent=offer)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from integration.client import logsafe
 from integration.service.api.app import create_app
 from integration.service.settings import Settings
 
 
 def main() -> None:
+    logsafe.install()  # tokens, conversation ids and personal data masked in the log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
     app = create_app(settings)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from integration.client.limits import LockPolicy
 from integration.envparse import parse_bool
 from integration.service.domain.deadlines import DeadlinePolicy
 
@@ -45,6 +46,7 @@ class Settings:
     scheduler_interval_s: float = 60.0
     routing_file: Path = Path(__file__).parent / "data" / "routing.yaml"
     seed_file: Path = Path(__file__).parent / "data" / "demo_center.yaml"
+    lock_policy: LockPolicy = field(default_factory=LockPolicy)  # AUTH_*: wrong tokens per address
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +72,7 @@ class Settings:
             scheduler_interval_s=float(e.get("CASE_SCHEDULER_INTERVAL_S", d.scheduler_interval_s)),
             routing_file=Path(e.get("CASE_ROUTING_FILE") or d.routing_file),
             seed_file=Path(e.get("CASE_SEED_FILE") or d.seed_file),
+            lock_policy=LockPolicy.from_env(e),
         )
 
     @property

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from voice.core.records import FileRecordStore, safe_name
+from voice.core.records import FileRecordStore, private_dir, safe_name, write_private
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,8 @@ class CaseServiceArchive:
             log.error("record of %s refused by the case service: %s", conversation_id, exc.code)
             return
         except CaseSystemUnavailable as exc:
-            self._pending_dir.mkdir(parents=True, exist_ok=True)
-            marker.write_text(json.dumps({"conversation_id": conversation_id, "channel": channel}))
+            private_dir(self._pending_dir)
+            write_private(marker, json.dumps({"conversation_id": conversation_id, "channel": channel}))
             log.warning(
                 "record of %s not archived (%s): kept for a retry", conversation_id, type(exc).__name__
             )

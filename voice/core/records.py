@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -24,24 +25,46 @@ class RecordStore(Protocol):
     def save_handoff(self, conversation_id: str, packet: dict[str, Any]) -> None: ...
 
 
+def private_dir(path: Path) -> None:
+    """Created 0700 whatever the umask: transcripts hold what callers said, and their numbers."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)
+
+
+def _open_private(path: Path, flags: int) -> int:
+    fd = os.open(path, flags | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)  # also tightens a file an older version created 0644
+    return fd
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``, readable by its owner only."""
+    with os.fdopen(_open_private(path, os.O_WRONLY | os.O_TRUNC), "w", encoding="utf-8") as out:
+        out.write(text)
+
+
 class FileRecordStore:
-    """``<dir>/transcripts/<id>.jsonl`` (one line per event) and ``<dir>/handoffs/<id>.json``."""
+    """``<dir>/transcripts/<id>.jsonl`` (one line per event) and ``<dir>/handoffs/<id>.json``,
+    folders 0700 and files 0600: readable by the gateway's own user only."""
 
     def __init__(self, base_dir: Path) -> None:
         self.base_dir = base_dir
 
     def _path(self, kind: str, conversation_id: str, suffix: str) -> Path:
+        private_dir(self.base_dir)
         folder = self.base_dir / kind
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         return folder / f"{safe_name(conversation_id)}{suffix}"
 
     def append(self, conversation_id: str, entry: dict[str, Any]) -> None:
-        with self._path("transcripts", conversation_id, ".jsonl").open("a", encoding="utf-8") as out:
+        path = self._path("transcripts", conversation_id, ".jsonl")
+        with os.fdopen(_open_private(path, os.O_WRONLY | os.O_APPEND), "a", encoding="utf-8") as out:
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def save_handoff(self, conversation_id: str, packet: dict[str, Any]) -> None:
         path = self._path("handoffs", conversation_id, ".json")
-        path.write_text(json.dumps(packet, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_private(path, json.dumps(packet, ensure_ascii=False, indent=1))
 
     def transcript(self, conversation_id: str) -> list[dict[str, Any]]:
         path = self._path("transcripts", conversation_id, ".jsonl")

@@ -284,7 +284,12 @@ class CallSession:
             await self._apply(self._capture.on_keypad(item.text), item.at)
         elif item.text == TRANSFER_KEY:
             await self._handoff("caller_pressed_0", "")
-        elif self._last and item.text.isdigit() and 1 <= int(item.text) <= len(self._last.options):
+        elif (
+            self._last
+            and item.text.isascii()
+            and item.text.isdigit()
+            and 1 <= int(item.text) <= len(self._last.options)
+        ):
             await self._ask_bot(self._last.options[int(item.text) - 1].payload, item.at)
 
     async def _apply(self, step: CaptureStep, at: float) -> None:

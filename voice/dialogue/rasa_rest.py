@@ -1,27 +1,48 @@
-"""DialogueEngine over Rasa's REST channel (``POST /webhooks/rest/webhook``)."""
+"""DialogueEngine over Rasa's guarded REST channel (``POST /webhooks/rest/webhook``)."""
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import httpx
 
 from voice.dialogue.base import BotReply, Button, DialogueUnavailable
 
+log = logging.getLogger(__name__)
+DEFAULT_MAX_CHARS = 2000  # RASA_MAX_MESSAGE_CHARS: the channel refuses anything longer
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")  # not encodable as UTF-8
+
 
 class RasaRestDialogue:
-    """One shared ``httpx.AsyncClient``; closed by ``aclose`` at server shutdown."""
+    """One shared ``httpx.AsyncClient``; closed by ``aclose`` at server shutdown.
+
+    ``token`` is RASA_CHANNEL_TOKEN (the channel answers nothing without it); texts longer than
+    ``max_chars`` are cut here, before Rasa, so a caller who talks for minutes is still heard."""
 
     def __init__(
-        self, base_url: str, timeout_s: float = 8.0, client: httpx.AsyncClient | None = None
+        self,
+        base_url: str,
+        timeout_s: float = 8.0,
+        client: httpx.AsyncClient | None = None,
+        *,
+        token: str = "",
+        max_chars: int = DEFAULT_MAX_CHARS,
     ) -> None:
         self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
         self._client = client or httpx.AsyncClient(timeout=timeout_s)
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._max_chars = max_chars
 
     async def respond(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
+        text = _LONE_SURROGATE.sub("", text)
+        if len(text) > self._max_chars:
+            log.info("message of %d characters cut to %d before Rasa", len(text), self._max_chars)
+            text = text[: self._max_chars]
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
         try:
-            response = await self._client.post(self._url, json=body)
+            response = await self._client.post(self._url, json=body, headers=self._headers)
             response.raise_for_status()
             data = response.json()
         except (httpx.HTTPError, ValueError) as exc:

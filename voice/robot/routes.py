@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -28,11 +29,13 @@ from websockets.exceptions import ConnectionClosed
 
 from voice.app import Services
 from voice.core.session import CallSession, KeypadSpec
+from voice.guard import BUSY, LOCKED, client_ip
 from voice.tickets import TicketInvalid, verify_ticket
 
 log = logging.getLogger(__name__)
 MAX_CHUNK_BYTES = 32_000  # one second of 16 kHz audio per frame at most
 MAX_BAD_FRAMES = 20
+_KEYS_RE = re.compile(r"^[0-9*#]{1,20}$")  # ASCII keypad keys ("³".isdigit() is True)
 UNAVAILABLE = "语音识别暂不可用，请使用文字输入。"
 UNAUTHORIZED = "语音连接已失效，请刷新页面后再试。"
 
@@ -42,6 +45,15 @@ class Client:
     conversation_id: str
     channel: str  # web (a chat page's push-to-talk) or robot (a kiosk)
     who: str  # for logs: the kiosk's name or "web"
+
+
+def credential(request: Request) -> str:
+    """The chat ticket (``?ticket=``) or kiosk device token (``Authorization: Bearer``) presented."""
+    ticket = request.args.get("ticket")
+    if ticket:
+        return ticket
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
 def authenticate(services: Services, request: Request) -> Client | None:
@@ -55,9 +67,8 @@ def authenticate(services: Services, request: Request) -> Client | None:
             log.warning("kiosk stream refused: %s", exc)
             return None
         return Client(conversation_id, "web", "web")
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    device = settings.robot_device_tokens.get(token) if token else None
+    token = credential(request)
+    device = settings.robot_device_tokens.get(token) if token and not ticket else None
     if device is None:
         log.warning("kiosk stream refused: no valid ticket or device token")
         return None
@@ -104,9 +115,21 @@ def robot_routes() -> Blueprint:
     @bp.websocket("/stream")
     async def stream(request: Request, ws: WebsocketImplProtocol) -> None:
         services: Services = request.app.ctx.voice
+        guards, ip, presented = services.guards, client_ip(request), credential(request)
+        if guards.credentials.locked(ip, presented):
+            await _refuse(ws, "locked_out", LOCKED, 1008)
+            return
+        if guards.streams.hit(ip):
+            await _refuse(ws, "rate_limited", BUSY, 1013)
+            return
         client = authenticate(services, request)
         if client is None:
+            guards.credentials.failed(ip)
             await _refuse(ws, "unauthorized", UNAUTHORIZED, 1008)
+            return
+        guards.credentials.succeeded(ip, presented)
+        if guards.conversations.hit(client.conversation_id):
+            await _refuse(ws, "rate_limited", BUSY, 1013)
             return
         if services.asr is None or services.at_capacity:
             await _refuse(ws, "asr_unavailable", UNAVAILABLE, 1011)
@@ -160,7 +183,7 @@ async def _control(session: CallSession, raw: str) -> bool:
         await session.end_of_speech()
     elif kind == "spoken" and isinstance(msg.get("turn"), int):
         session.on_prompt_done(msg["turn"])
-    elif kind == "keys" and isinstance(msg.get("digits"), str) and msg["digits"].isdigit():
+    elif kind == "keys" and isinstance(msg.get("digits"), str) and _KEYS_RE.match(msg["digits"]):
         await session.on_keypad(msg["digits"][:20])
     elif kind == "stop":
         session.ended = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 
 from sanic import Blueprint, Request
@@ -19,6 +20,7 @@ from voice.audio.resample import Upsampler2x
 from voice.core import prompts
 from voice.core.records import CallTranscript
 from voice.core.session import CallSession
+from voice.guard import client_ip
 from voice.twilio import twiml
 from voice.twilio.control import TwilioCallOutput
 from voice.twilio.messages import (
@@ -35,6 +37,12 @@ from voice.twilio.twiml import Urls, Voice
 log = logging.getLogger(__name__)
 MAX_BAD_FRAMES = 20
 _SID_RE = re.compile(r"^CA[0-9a-fA-F]{32}$")
+_TURN_RE = re.compile(r"^-?[0-9]{1,9}$")
+
+
+def turn_number(raw: str) -> int:
+    """The prompt number of ``?turn=`` or a ``turn-<n>`` mark; -1 (no such prompt) when malformed."""
+    return int(raw) if _TURN_RE.match(raw) else -1
 
 
 def _xml(doc: str, status: int = 200) -> HTTPResponse:
@@ -61,12 +69,16 @@ def _voice(services: Services) -> Voice:
 
 
 def _signed_params(services: Services, request: Request) -> dict[str, str] | None:
-    """The POST parameters of a correctly signed, first-seen webhook; else None."""
+    """The POST parameters of a correctly signed, first-seen webhook; else None (a wrong
+    signature also counts towards the address's lock-out)."""
     params = {key: values[0] for key, values in (request.form or {}).items()}
     base = services.settings.public_url.rstrip("/") or f"{request.scheme}://{request.host}"
     url = base + request.path + (f"?{request.query_string}" if request.query_string else "")
-    if not services.auth.verify(url, params, request.headers.get("X-Twilio-Signature")):
-        log.warning("refused unsigned or replayed webhook %s", request.path)
+    verdict = services.auth.check(url, params, request.headers.get("X-Twilio-Signature"))
+    if verdict != "ok":
+        if verdict == "bad":
+            services.guards.signatures.failed(client_ip(request))
+        log.warning("refused %s webhook %s", "replayed" if verdict == "replay" else "unsigned", request.path)
         return None
     return params
 
@@ -79,7 +91,9 @@ def _signed(handler: SignedHandler) -> Callable[[Request], Awaitable[HTTPRespons
 
     @functools.wraps(handler)
     async def checked(request: Request) -> HTTPResponse:
-        services = _services(request)
+        services, ip = _services(request), client_ip(request)
+        if services.guards.signatures.locked(ip) or services.guards.webhooks.hit(ip):
+            return text("too many requests", status=429, headers={"Retry-After": "60"})
         params = _signed_params(services, request)
         if params is None:
             return text("forbidden", status=403)
@@ -133,8 +147,7 @@ def twilio_routes() -> Blueprint:
     @bp.post("/prompt")
     @_signed
     async def prompt_done(request: Request, services: Services, params: dict[str, str]) -> HTTPResponse:
-        call_sid, turn = params.get("CallSid", ""), request.args.get("turn", "")
-        number = int(turn) if turn.lstrip("-").isdigit() else -1
+        call_sid, number = params.get("CallSid", ""), turn_number(request.args.get("turn", ""))
         session = services.calls.active.get(call_sid)
         if session is not None:
             session.on_prompt_done(number)
@@ -199,14 +212,40 @@ def _unknown_call(services: Services, params: dict[str, str]) -> str:
 
 
 async def _run_stream(services: Services, request: Request, ws: WebsocketImplProtocol) -> None:
-    """Read Twilio's messages until ``stop`` or the socket closes; one session per stream."""
+    """Read Twilio's messages until ``stop`` or the socket closes; one session per stream.
+
+    Until a ``start`` with the call's stream token arrives the socket is unauthenticated: it gets
+    VOICE_STREAM_START_TIMEOUT_S to send one, and at most VOICE_MAX_PENDING_STREAMS such sockets
+    are open at once."""
+    settings, ip = services.settings, client_ip(request)
+    if services.guards.credentials.locked(ip) or services.guards.streams.hit(ip):
+        await ws.close(code=1008, reason="too many attempts")
+        return
+    if services.pending_streams >= settings.max_pending_streams:
+        log.warning("stream refused: %d streams already wait for their start", services.pending_streams)
+        await ws.close(code=1013, reason="try again later")
+        return
+    services.pending_streams += 1
+    waiting = True  # counted in pending_streams until a session starts
+    deadline = time.monotonic() + settings.stream_start_timeout_s
     session: CallSession | None = None
     call_sid = ""
     upsampler = Upsampler2x()
     bad = 0
     reason = "stream_lost"
     try:
-        async for raw in ws:
+        while True:
+            if session is None:
+                left = deadline - time.monotonic()
+                raw = await ws.recv(timeout=left) if left > 0 else None
+                if raw is None:
+                    log.warning("stream closed: no start within %.0f s", settings.stream_start_timeout_s)
+                    await ws.close(code=1008, reason="no start")
+                    return
+            else:
+                raw = await ws.recv()
+                if raw is None:
+                    continue
             try:
                 event = parse_message(raw)
             except ProtocolError as exc:
@@ -216,11 +255,14 @@ async def _run_stream(services: Services, request: Request, ws: WebsocketImplPro
                     reason = "protocol_errors"
                     break
                 continue
-            if isinstance(event, StreamStarted):
+            if isinstance(event, StreamStarted) and session is None:
                 session = _start_session(services, request, event)
                 if session is None:
+                    services.guards.credentials.failed(ip)
                     await ws.close(code=1008, reason="unknown call")
                     return
+                services.pending_streams -= 1
+                waiting = False
                 call_sid = event.call_sid
             elif isinstance(event, AudioChunk) and session is not None:
                 if event.track in ("inbound", "inbound_track"):
@@ -228,13 +270,15 @@ async def _run_stream(services: Services, request: Request, ws: WebsocketImplPro
             elif isinstance(event, Dtmf) and session is not None:
                 await session.on_key(event.digit)
             elif isinstance(event, Mark) and session is not None and event.name.startswith("turn-"):
-                session.on_prompt_done(int(event.name.removeprefix("turn-") or -1))
+                session.on_prompt_done(turn_number(event.name.removeprefix("turn-")))
             elif isinstance(event, StreamStopped):
                 reason = "stream_stopped"
                 break
     except ConnectionClosed:
         pass
     finally:
+        if waiting:
+            services.pending_streams -= 1
         if session is not None:
             await services.finish_safely(_finish(services, session, call_sid, reason))
 

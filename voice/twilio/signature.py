@@ -32,19 +32,24 @@ class WebhookAuth:
 
     def verify(self, url: str, params: Mapping[str, str], signature: str | None) -> bool:
         """True for a correctly signed request not seen before (no token configured: always False)."""
+        return self.check(url, params, signature) == "ok"
+
+    def check(self, url: str, params: Mapping[str, str], signature: str | None) -> str:
+        """``ok``; ``replay`` for a correct signature seen before (Twilio may retry a slow
+        webhook, so it is no sign of an attacker); ``bad`` for a missing or wrong one."""
         if self._validator is None or not signature:
-            return False
+            return "bad"
         if not self._validator.validate(url, dict(params), signature):
-            return False
+            return "bad"
         now = time.monotonic()
         while self._seen and next(iter(self._seen.values())) < now - self._ttl_s:
             self._seen.popitem(last=False)
         if signature in self._seen:
-            return False
+            return "replay"
         self._seen[signature] = now
         if len(self._seen) > self._max:
             self._seen.popitem(last=False)
-        return True
+        return "ok"
 
     def stream_token(self, call_sid: str) -> str:
         """A per-call secret passed as a ``<Stream>`` parameter, proving the stream is ours."""

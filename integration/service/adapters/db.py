@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("max_overflow", 20)
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, **kwargs)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+        _private_file(Path(parsed.database))
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
     _configure_sqlite(engine)
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 (its folder 0700 when we create it) before SQLite opens it:
+    it holds applicants' names, phones and ID numbers. SQLite gives its -wal and -shm files the
+    database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.parent.chmod(0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
 
 
 def _configure_sqlite(engine: Engine) -> None:

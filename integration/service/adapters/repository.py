@@ -162,6 +162,19 @@ class Repository:
             raise HandoffNotFound()
         return row
 
+    def open_handoff_of(self, conversation_id: str) -> orm.Handoff | None:
+        """The conversation's hand-off that is still open or claimed, locked for this transaction.
+
+        On PostgreSQL an advisory lock on the conversation id first serialises two requests of
+        one conversation (the row may not exist yet); SQLite's BEGIN IMMEDIATE already does."""
+        if self._dialect() == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(conversation_id))))
+        stmt = (select(orm.Handoff)
+                .where(orm.Handoff.conversation_id == conversation_id,
+                       orm.Handoff.status.in_(("open", "claimed")))
+                .order_by(orm.Handoff.id).limit(1).with_for_update())
+        return self.session.scalars(stmt).first()
+
     def handoffs(self, status: str, limit: int = 200) -> Sequence[orm.Handoff]:
         """Urgent ones first, then oldest first."""
         stmt = (select(orm.Handoff).where(orm.Handoff.status == status)

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
+from sanic.response import HTTPResponse
 from sqlalchemy import Engine
 
+from integration.client.limits import LockOut
 from integration.service.adapters.db import make_engine, migrate
 from integration.service.adapters.unit_of_work import uow_factory
 from integration.service.api import appointments, cases, conversations, errors, handoffs, misc, openapi
@@ -21,6 +23,11 @@ from integration.service.services.seed import load_directory
 from integration.service.settings import Settings
 
 log = logging.getLogger(__name__)
+SECURITY_HEADERS = {  # a JSON API: never sniffed as HTML, never framed
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
 
 
 def build_context(settings: Settings, engine: Engine) -> ServiceContext:
@@ -64,9 +71,16 @@ def create_app(settings: Settings, name: str = "case_service",
         if engine is not None:
             engine.dispose()
 
+    lockout = LockOut(settings.lock_policy)
+
     @app.on_request
     async def auth(request: Request) -> None:
-        authenticate(settings, request)
+        authenticate(settings, request, lockout)
+
+    @app.on_response
+    async def secure(request: Request, response: HTTPResponse) -> None:
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
 
     app.error_handler.add(DomainError, errors.domain_error)
     app.error_handler.add(SanicException, errors.sanic_error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import re
 from collections.abc import AsyncIterable, Callable
 from typing import Any, TypeVar, cast
 
@@ -17,6 +18,7 @@ from integration.service.services.context import ServiceContext
 from integration.service.services.idempotency import Result
 
 T = TypeVar("T")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def body(request: Request) -> dict[str, Any]:
@@ -26,6 +28,28 @@ def body(request: Request) -> dict[str, Any]:
         raise ValidationFailed("malformed_json", "请求内容不是有效的 JSON") from exc
     if not isinstance(data, dict):
         raise ValidationFailed("malformed_json", "请求内容必须是 JSON 对象")
+    return encodable(data)
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """JSON's "\\ud800" decodes to a string no database can store as UTF-8."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def encodable(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` unchanged when every string in it (keys too) is valid Unicode; else 422."""
+    try:
+        bad = _has_lone_surrogate(data)
+    except RecursionError as exc:
+        raise ValidationFailed("malformed_json", "请求内容不是有效的 JSON") from exc
+    if bad:
+        raise ValidationFailed("invalid_text", "请求内容含有无法识别的字符")
     return data
 
 
@@ -34,7 +58,7 @@ async def capped_body(request: Request, limit: int) -> dict[str, Any]:
     REQUEST_MAX_SIZE but not than `limit` bytes: 413 as soon as the declared length or the bytes
     read so far exceed it, without buffering the rest. NaN and Infinity are not JSON."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0
@@ -50,7 +74,7 @@ async def capped_body(request: Request, limit: int) -> dict[str, Any]:
         raise ValidationFailed("malformed_json", "请求内容不是有效的 JSON") from exc
     if not isinstance(data, dict):
         raise ValidationFailed("malformed_json", "请求内容必须是 JSON 对象")
-    return data
+    return encodable(data)
 
 
 def _too_large(limit: int) -> ApiError:

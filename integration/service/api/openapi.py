@@ -3,6 +3,7 @@ route the app registers)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -144,6 +145,24 @@ PATHS: dict[str, dict[str, Any]] = {
                                                        params=[_IDEM])},
 }
 
+_PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "case_no": {"type": "string", "maxLength": 32, "description": "案件编号，如 JF-2026-000123"},
+    "handoff_id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+    "ref": {"type": "string", "maxLength": 32, "description": "预约编号"},
+}
+
+
+def _with_path_parameters(paths: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every ``{name}`` of a path template declared once for the path (OpenAPI requires it)."""
+    for template, item in paths.items():
+        declared = {p["name"] for p in item.get("parameters", []) if p.get("in") == "path"}
+        for name in re.findall(r"\{(\w+)\}", template):
+            if name not in declared:
+                item.setdefault("parameters", []).append(
+                    {"name": name, "in": "path", "required": True, "schema": _PATH_PARAMS[name]})
+    return paths
+
+
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
         "code": _S, "message": _S, "field": _S}, "required": ["code", "message"]}}},
@@ -180,7 +199,10 @@ SCHEMAS: dict[str, Any] = {
         "case_found": {"type": "boolean",
                        "description": "case_no names an existing case (linked)"},
         "created_at": _S, "claimed_by": _NS, "claimed_at": _NS, "closed_by": _NS,
-        "closed_at": _NS, "close_note": _NS}},
+        "closed_at": _NS, "close_note": _NS,
+        "merged": {"type": "boolean", "description": (
+            "true when the request was added to the conversation's hand-off that was still open "
+            "or claimed (one per conversation; status 200 instead of 201)")}}},
     "ConversationRecord": {"type": "object", "required": ["channel", "turns"], "properties": {
         "conversation_id": {"type": "string", "description": "optional; must equal the path's"},
         "channel": {"enum": list(CONVERSATION_CHANNELS)},
@@ -211,7 +233,7 @@ DOCUMENT: dict[str, Any] = {
     "components": {"schemas": SCHEMAS, "securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}},
     "security": [{"bearer": []}],
-    "paths": PATHS,
+    "paths": _with_path_parameters(PATHS),
 }
 
 

@@ -18,6 +18,53 @@ from integration.service.services.views import handoff_json
 log = logging.getLogger(__name__)
 
 
+MAX_REASON = 200  # the column's length
+REASON_SEPARATOR = "；"
+
+
+def request_or_merge(ctx: ServiceContext, uow: UnitOfWork, new: NewHandoff,
+                     actor: str) -> tuple[int, dict[str, Any]]:
+    """One open hand-off per conversation: a request for a conversation whose hand-off is still
+    open or claimed is merged into it (200, the existing id); otherwise a new one (201)."""
+    existing = uow.repo.open_handoff_of(new.conversation_id)
+    if existing is not None:
+        return 200, merge(ctx, uow, existing, new, actor)
+    return 201, request(ctx, uow, new, actor)
+
+
+def merge(ctx: ServiceContext, uow: UnitOfWork, row: orm.Handoff, new: NewHandoff,
+          actor: str) -> dict[str, Any]:
+    """Add a later request to the waiting hand-off: its reason is appended, a safety request
+    makes it urgent, the newer transcript and any newly collected details replace the old."""
+    row.reason = _appended(row.reason, new.reason)
+    if new.reason_code == "safety" and row.reason_code != "safety":
+        row.reason_code = "safety"
+    row.urgent = row.urgent or new.urgent
+    row.callback_requested = row.callback_requested or new.callback_requested
+    row.collected = {**row.collected, **new.collected}
+    if new.transcript:
+        row.transcript = new.transcript
+    row.summary = new.summary or row.summary
+    row.phone = new.phone or row.phone
+    row.category = new.category or row.category
+    if row.case is None and new.case_no:
+        row.case = uow.repo.find_case(new.case_no)
+        row.case_no = new.case_no
+    uow.session.flush()
+    _audit(uow, row, actor, "handoff_merged", ctx.clock(), new.reason)
+    log.info("hand-off %s: a further request merged (%s urgent=%s)", row.id, new.reason_code,
+             row.urgent)
+    return {**handoff_json(row, ctx.tz), "merged": True}
+
+
+def _appended(reasons: str, reason: str) -> str:
+    """``reasons；reason`` unless already there, cut to the column's length."""
+    if reason in reasons.split(REASON_SEPARATOR):
+        return reasons
+    joined = f"{reasons}{REASON_SEPARATOR}{reason}"
+    return joined if len(joined) <= MAX_REASON else joined[:MAX_REASON - 1] + "…"
+
+
 def request(ctx: ServiceContext, uow: UnitOfWork, new: NewHandoff, actor: str) -> dict[str, Any]:
     """Store the packet; link the case when the given number exists (an unknown number is kept
     as given, unlinked: a mistyped number must not lose the hand-off)."""
