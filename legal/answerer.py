@@ -26,7 +26,7 @@ from pathlib import Path
 from legal import render
 from legal.dense import DenseIndex, article_passage, embed_passages, embed_queries, load_vectors, save_vectors
 from legal.guards import check_question
-from legal.hybrid import Candidate, Fusion, rank_articles, rank_entries
+from legal.hybrid import Candidate, Fusion, question_tail, rank_articles, rank_entries
 from legal.index import StatuteIndex
 from legal.knowledge import load_knowledge
 from legal.model import Article, Hit, KnowledgeEntry, LegalAnswer
@@ -198,7 +198,11 @@ class LegalAnswerer:
         self.entry_index  # noqa: B018 - waits for the background preparation
         assert self._entry_dense is not None and self._article_dense is not None
         query = self.text.query_groups(question)
-        vector = embed_queries([question])[0]
+        tail = question_tail(question)
+        terms = self.text.legal_terms(question)
+        # the question, its last sentence, and the question restated with the legal terms
+        texts = [question, *([tail] if tail else []), *([f"{question}（{' '.join(terms[:8])}）"] if terms else [])]
+        vector = embed_queries(texts)
         entries = rank_entries(vector, query, self._entry_dense, self.entry_index, self.fusion, k)
         articles = rank_articles(
             vector, query, self._article_dense, self._article_corpus, self._articles, self.fusion, k
@@ -235,8 +239,8 @@ class LegalAnswerer:
 
     def _answer_hybrid(self, text: str, prediction: bool) -> LegalAnswer:
         fusion = self.fusion
-        entries, articles = self.hybrid(text, CANDIDATES)
-        best = entries[0] if entries and entries[0].fused >= fusion.entry_threshold else None
+        entries, articles = self.hybrid(text, max(CANDIDATES, fusion.agreement_articles))
+        best = entries[0] if entries and self._accept(entries[0], articles) else None
         if prediction:
             entry = self.entries[best.owner] if best else None
             return render.prediction(entry, best.fused if best else 0.0)
@@ -250,6 +254,18 @@ class LegalAnswerer:
             return render.articles([self._articles[a.owner] for a in quotable], quotable[0].fused)
         near = self.entries[entries[0].owner].category if entries else ""
         return render.abstain("low_confidence", category=near)
+
+
+    def _accept(self, entry: Candidate, articles: list[Candidate]) -> bool:
+        """The best entry answers when it is sure, or nearly sure and the independent article
+        search finds one of the articles the entry cites (two retrievals agree)."""
+        fusion = self.fusion
+        if entry.fused >= fusion.entry_threshold:
+            return True
+        if entry.fused < fusion.agreement_threshold:
+            return False
+        cites = {f"{c.law}#{c.article}" for c in self.entries[entry.owner].citations}
+        return any(a.owner in cites for a in articles[: fusion.agreement_articles])
 
 
 def entry_texts(entries: list[KnowledgeEntry]) -> tuple[list[str], list[str]]:

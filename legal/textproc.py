@@ -122,6 +122,11 @@ class TextProcessor:
             text = pattern.sub(replacement, text)
         return self._phrase_re.sub("，", text) if self._phrase_re else text
 
+    def legal_terms(self, text: str) -> list[str]:
+        """The legal terms the question's everyday words map to (老板 → 用人单位), in order."""
+        words = self.words(self.strip_fillers(text))
+        return list(dict.fromkeys(t for w in words for t in self._synonyms.get(w, ()) if t not in words))
+
     def query_groups(self, text: str) -> list[Group]:
         """One group per distinct content word of a question: the word and its expansions."""
         groups: list[Group] = []

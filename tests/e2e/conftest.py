@@ -37,6 +37,10 @@ def stack(
         rasa_auth_token="e2e-rasa-token",
         center_api_token=E2E_CENTER_TOKEN,
         var_dir=var_dir,
+        rasa_channel_token="e2e-channel-token-0123456789",
+        # The scripted and generated citizens talk to Rasa's REST channel directly, without a
+        # token, under their own sender ids (e2e-…, sim-…, fuzz-…); citizens' ids stay guarded.
+        rasa_channel_allow_anonymous=True,
     )
     supervisor = Supervisor(log_dir=var_dir / "log", cwd=Path(__file__).resolve().parents[2], out=sys.stderr)
     supervisor.start(all_services(settings), host=settings.host, timeout_s=240)

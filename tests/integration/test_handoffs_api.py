@@ -72,7 +72,7 @@ async def test_list_is_urgent_first_then_oldest_first(app: Sanic, clock: Clock) 
     for name, extra in (("old", {}), ("safety", {"reason_code": "safety"}),
                         ("newer", {"reason_code": "not_understood"}),
                         ("urgent", {"urgent": True, "reason_code": "phone_transfer"})):
-        resp = await call(app, "post", "/api/handoffs", json=packet(**extra))
+        resp = await call(app, "post", "/api/handoffs", json=packet(conversation_id=f"conv-{name}", **extra))
         assert resp.status == 201, resp.json
         ids[name] = resp.json["id"]
         clock.advance(minutes=5)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 
 from sanic import Blueprint, Request
@@ -227,25 +227,15 @@ async def _run_stream(services: Services, request: Request, ws: WebsocketImplPro
         return
     services.pending_streams += 1
     waiting = True  # counted in pending_streams until a session starts
-    deadline = time.monotonic() + settings.stream_start_timeout_s
+    started = asyncio.Event()
+    watchdog = asyncio.create_task(_close_unless_started(ws, started, settings.stream_start_timeout_s))
     session: CallSession | None = None
     call_sid = ""
     upsampler = Upsampler2x()
     bad = 0
     reason = "stream_lost"
     try:
-        while True:
-            if session is None:
-                left = deadline - time.monotonic()
-                raw = await ws.recv(timeout=left) if left > 0 else None
-                if raw is None:
-                    log.warning("stream closed: no start within %.0f s", settings.stream_start_timeout_s)
-                    await ws.close(code=1008, reason="no start")
-                    return
-            else:
-                raw = await ws.recv()
-                if raw is None:
-                    continue
+        async for raw in ws:
             try:
                 event = parse_message(raw)
             except ProtocolError as exc:
@@ -263,6 +253,7 @@ async def _run_stream(services: Services, request: Request, ws: WebsocketImplPro
                     return
                 services.pending_streams -= 1
                 waiting = False
+                started.set()
                 call_sid = event.call_sid
             elif isinstance(event, AudioChunk) and session is not None:
                 if event.track in ("inbound", "inbound_track"):
@@ -277,10 +268,20 @@ async def _run_stream(services: Services, request: Request, ws: WebsocketImplPro
     except ConnectionClosed:
         pass
     finally:
+        watchdog.cancel()
         if waiting:
             services.pending_streams -= 1
         if session is not None:
             await services.finish_safely(_finish(services, session, call_sid, reason))
+
+
+async def _close_unless_started(ws: WebsocketImplProtocol, started: asyncio.Event, timeout_s: float) -> None:
+    """An unauthenticated socket that sends no valid ``start`` in time is closed."""
+    try:
+        await asyncio.wait_for(started.wait(), timeout_s)
+    except TimeoutError:
+        log.warning("stream closed: no start within %.0f s", timeout_s)
+        await ws.close(code=1008, reason="no start")
 
 
 def _start_session(services: Services, request: Request, event: StreamStarted) -> CallSession | None:

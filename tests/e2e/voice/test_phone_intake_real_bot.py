@@ -72,7 +72,7 @@ async def test_a_caller_registers_a_wage_dispute_by_voice(
     asr = ScriptedAsr([[]])
     cases = HttpCaseSystem(stack.url(stack.case_port), stack.center_api_token)
     gw = await start_gateway(
-        dialogue=RasaRestDialogue(stack.url(stack.rasa_port), timeout_s=60),
+        dialogue=RasaRestDialogue(stack.url(stack.rasa_port), timeout_s=60, token=stack.rasa_channel_token),
         asr=asr,
         archive=CaseServiceArchive(cases, FileRecordStore(tmp_path)),  # the store start_gateway uses
     )

@@ -7,6 +7,7 @@ import time
 import httpx
 
 from tests.integration.web.conftest import SECRET, WebFactory
+from tests.unit.web.fakes import FakeRasaAdmin
 from voice.dialogue.base import BotReply, Button
 from voice.dialogue.scripted import ScriptedDialogue
 from voice.tickets import issue_ticket, verify_ticket
@@ -34,8 +35,8 @@ async def _session(client: httpx.AsyncClient, ticket: str | None = None) -> dict
 
 
 async def test_a_conversation_typed_and_clicked(start_web: WebFactory) -> None:
-    dialogue = _dialogue()
-    web = await start_web(dialogue=dialogue, voice_stream_url="ws://voice.example/robot/stream")
+    dialogue, rasa = _dialogue(), FakeRasaAdmin()
+    web = await start_web(dialogue=dialogue, rasa_admin=rasa, voice_stream_url="ws://voice.example/robot/stream")
     async with httpx.AsyncClient(base_url=web.base_url) as client:
         session = await _session(client)
         assert session["resumed"] is False and session["voice_url"] == "ws://voice.example/robot/stream"
@@ -57,6 +58,11 @@ async def test_a_conversation_typed_and_clicked(start_web: WebFactory) -> None:
             "shown": "我要申请调解",
             "mode": "bot",
         }
+        offered = [{"title": b.title, "payload": b.payload} for b in CONSENT.buttons]
+        rasa.events[str(conversation)] = [
+            {"event": "user", "text": "我要申请调解"},
+            {"event": "bot", "text": CONSENT.text, "data": {"buttons": offered}},
+        ]  # what Rasa's tracker holds after that turn: the options the page may click
         clicked = await client.post("/api/chat", json={"payload": "/affirm", "title": "同意"}, headers=auth)
         assert clicked.json()["shown"] == "同意"
         assert clicked.json()["messages"][0]["text"] == "好的，请问怎么称呼您？"
