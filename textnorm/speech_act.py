@@ -48,3 +48,11 @@ def message_kind(text: str) -> MessageKind:
     if _QUESTION.search(text):
         return "question"
     return "story"
+
+
+def content_chars(text: str) -> int:
+    """Chinese characters left once the request and question phrases are removed: "帮我登记一个
+    纠纷" says nothing about the dispute, "帮我登记，老板欠薪三个月" does."""
+    rest = _QUESTION.sub("", _REQUEST.sub("", text or ""))
+    rest = re.sub(r"(一个|一下|纠纷|事情|问题|情况|我|你们|您|想|要|的|了|个)", "", rest)
+    return len(re.findall(r"[\u3400-\u9fff]", rest))

@@ -55,7 +55,7 @@ class ChannelSettings:
     max_body_bytes: int = 65_536
     integrator_messages_per_min: int = 30
     lock_policy: LockPolicy = field(default_factory=LockPolicy)
-    nlu_workers: int = 1
+    nlu_long_chars: int = 200  # longer messages are parsed in a lane of their own
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ChannelSettings:
@@ -71,7 +71,7 @@ class ChannelSettings:
             max_body_bytes=env_int(env, "RASA_MAX_BODY_BYTES", 65_536),
             integrator_messages_per_min=env_int(env, "RASA_INTEGRATOR_MESSAGES_PER_MIN", 30),
             lock_policy=LockPolicy.from_env(env),
-            nlu_workers=max(env_int(env, "RASA_NLU_WORKERS", 1), 1),
+            nlu_long_chars=env_int(env, "RASA_NLU_LONG_CHARS", 200),
         )
 
 

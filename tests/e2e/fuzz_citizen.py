@@ -119,10 +119,10 @@ def question_asked(reply: str, buttons: list[dict[str, str]]) -> str | None:
     markers = [
         ("correction", ("要改正的内容",)), ("confirm", ("核对", "是否正确")),
         ("consent", ("同意吗", "是否同意", "同意登记")), ("offer", ("需要登记吗",)),
-        ("category", ("哪一类", "听起来是关于")), ("phone", ("手机号",)), ("id", ("身份证号",)),
+        ("category", ("哪一类", "听起来是关于")), ("description", ("描述", "具体说说", "说个大概", "发生了什么")),
+        ("phone", ("手机号",)), ("id", ("身份证号",)),
         ("name", ("姓名", "称呼")), ("amount", ("多少钱",)), ("location", ("在哪里", "发生在哪")),
         ("respondent", ("对方是谁", "纠纷的对方")),
-        ("description", ("描述", "具体说说", "说个大概", "发生了什么")),
     ]
     for key, words in markers:
         if any(w in reply for w in words):
