@@ -24,6 +24,7 @@ from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_phone
 from textnorm.name import extract_person_name
 from textnorm.phone import normalize_mobile
+from textnorm.script import to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class ActionStartIntake(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = (tracker.latest_message.get("text") or "").strip()
+        text = to_simplified((tracker.latest_message.get("text") or "").strip())
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         events: list[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
         events += bookkeeping_reset()

@@ -21,6 +21,7 @@ from textnorm.name import extract_person_name
 from textnorm.nonanswer import classify_nonanswer, looks_like_number
 from textnorm.phone import normalize_mobile
 from textnorm.resident_id import normalize_resident_id
+from textnorm.script import to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_respondent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(slot_value or "").strip()
+        text = to_simplified(str(slot_value or "").strip())
         if text == NOT_GIVEN or classify_nonanswer(text):
             return {"respondent": NOT_GIVEN}
         return {"respondent": text[:MAX_PARTY_CHARS] or None}
@@ -176,7 +177,7 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_location(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(slot_value or "").strip()
+        text = to_simplified(str(slot_value or "").strip())
         if text == NOT_GIVEN or classify_nonanswer(text):
             return {"location": NOT_GIVEN}
         return {"location": text[:MAX_PLACE_CHARS] or None}
@@ -184,7 +185,7 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_amount_yuan(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(slot_value or "").strip()
+        text = to_simplified(str(slot_value or "").strip())
         if text in (NO_AMOUNT, NOT_GIVEN):
             return {"amount_yuan": text}
         amount = parse_amount_yuan(text)
@@ -203,7 +204,7 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_id_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(slot_value or "").strip()
+        text = to_simplified(str(slot_value or "").strip())
         if text == ID_SKIPPED or classify_nonanswer(text):
             return {"id_number": ID_SKIPPED}
         number = normalize_resident_id(text)
@@ -218,7 +219,7 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_description(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(slot_value or "").strip()
+        text = to_simplified(str(slot_value or "").strip())
         partial = tracker.get_slot("description_partial")
         if partial and partial not in text:
             text = f"{partial}，{text}" if text else str(partial)
@@ -231,7 +232,7 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_applicant_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        name = extract_person_name(str(slot_value or ""))
+        name = extract_person_name(to_simplified(str(slot_value or "")))
         if name is None:
             dispatcher.utter_message(response="utter_invalid_applicant_name")
             return {"applicant_name": None}

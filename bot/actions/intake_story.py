@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from integration.categories import CATEGORY_NAMES
 from textnorm.amount import parse_amount_yuan
+from textnorm.script import to_simplified
 
 MAX_DESCRIPTION_CHARS = 2000
 STORY_MIN_CHARS = 15  # a message this long that is not a plain yes/no is a piece of the story
@@ -66,7 +67,7 @@ def category_said(tracker: Tracker) -> str | None:
 
 def story_events(tracker: Tracker, piece: str) -> list[EventType]:
     """Add ``piece`` to the description and fill the empty details it gives."""
-    piece = piece.strip()
+    piece = to_simplified(piece.strip())
     current = tracker.get_slot("description") or ""
     events: list[EventType] = []
     if piece and piece not in current:
@@ -88,7 +89,7 @@ def story_events(tracker: Tracker, piece: str) -> list[EventType]:
 def harvest_story(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The story pieces of the latest message that answer something other than the question."""
     requested = tracker.get_slot("requested_slot")
-    text = (tracker.latest_message.get("text") or "").strip()
+    text = to_simplified((tracker.latest_message.get("text") or "").strip())
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if requested == "privacy_consent":
         rest = split_consent(text)

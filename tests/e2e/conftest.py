@@ -15,6 +15,8 @@ from launcher.supervisor import Supervisor, free_port
 from launcher.training import model_path
 
 E2E_CENTER_TOKEN = "e2e-bot-token"
+E2E_INTEGRATOR_TOKEN = "e2e-integrator-token-0123456789"  # RASA_INTEGRATOR_TOKENS: e2epartner
+E2E_INTEGRATOR_PER_MIN = 3
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +45,10 @@ def stack(
         rasa_channel_allow_anonymous=True,
     )
     supervisor = Supervisor(log_dir=var_dir / "log", cwd=Path(__file__).resolve().parents[2], out=sys.stderr)
-    supervisor.start(all_services(settings), host=settings.host, timeout_s=240)
+    with pytest.MonkeyPatch.context() as env:  # what the processes inherit besides their specs
+        env.setenv("RASA_INTEGRATOR_TOKENS", f"e2epartner:{E2E_INTEGRATOR_TOKEN}")
+        env.setenv("RASA_INTEGRATOR_MESSAGES_PER_MIN", str(E2E_INTEGRATOR_PER_MIN))
+        supervisor.start(all_services(settings), host=settings.host, timeout_s=240)
     try:
         yield settings
     finally:

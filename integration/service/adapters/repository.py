@@ -172,7 +172,7 @@ class Repository:
         stmt = (select(orm.Handoff)
                 .where(orm.Handoff.conversation_id == conversation_id,
                        orm.Handoff.status.in_(("open", "claimed")))
-                .order_by(orm.Handoff.id).limit(1).with_for_update())
+                .order_by(orm.Handoff.id).limit(1).with_for_update(of=orm.Handoff))
         return self.session.scalars(stmt).first()
 
     def handoffs(self, status: str, limit: int = 200) -> Sequence[orm.Handoff]:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from launcher.settings import StackSettings
+from tests.e2e.conftest import E2E_INTEGRATOR_PER_MIN, E2E_INTEGRATOR_TOKEN
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 STAFF = {"Authorization": "Bearer dev-staff-token"}  # CENTER_STAFF_TOKENS' development default
@@ -105,6 +106,29 @@ def test_wrong_channel_tokens_lock_out_the_address_but_not_the_gateways(stack: S
     assert codes[:9] == [401] * 9 and codes[-1] == 429
     again = _rest(stack, {"sender": _citizen_id(), "message": "你好"}, stack.rasa_channel_token)
     assert again.status_code == 200  # the relay's and the gateway's token worked from here before
+
+
+def test_an_integrator_talks_in_its_own_namespace_within_its_limit(stack: StackSettings) -> None:
+    sender = f"user-{uuid.uuid4().hex[:8]}"
+    codes = [
+        _rest(
+            stack,
+            {"sender": sender, "message": "你好", "metadata": {"channel": "phone"}},
+            E2E_INTEGRATOR_TOKEN,
+        )
+        for _ in range(E2E_INTEGRATOR_PER_MIN + 1)
+    ]
+    assert [c.status_code for c in codes] == [200] * E2E_INTEGRATOR_PER_MIN + [429]
+    assert "秒后再试" in codes[-1].json()["message"]
+    tracker = httpx.get(
+        f"{stack.url(stack.rasa_port)}/conversations/ext-e2epartner-{sender}/tracker",
+        params={"token": stack.rasa_auth_token},
+        timeout=10,
+    ).json()
+    said = [e for e in tracker["events"] if e["event"] == "user"]
+    assert len(said) == E2E_INTEGRATOR_PER_MIN and not said[0].get("metadata")  # no made-up channel
+    citizen = _rest(stack, {"sender": _citizen_id(), "message": "你好"}, E2E_INTEGRATOR_TOKEN)
+    assert citizen.status_code == 200  # allowed, but only ever as ext-e2epartner-web-…
 
 
 def test_the_action_server_answers_only_rasa(stack: StackSettings) -> None:
