@@ -50,6 +50,24 @@ def misses_for(tracker: Tracker, slot: str) -> int:
     return 0
 
 
+_TRANSPARENT_ACTIONS = {"action_listen", "action_extract_slots"}
+
+
+def just_answered(tracker: Tracker, form: str) -> bool:
+    """True when the form runs on a fresh citizen message (not when it resumes after an
+    interruption was answered). Rasa runs the validation on a temporary tracker that ends in
+    the form's own ``ActionExecuted``, so the latest action name cannot tell."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "bot":
+            return False
+        if kind == "action" and event.get("name") not in _TRANSPARENT_ACTIONS | {form}:
+            return False
+    return False
+
+
 def stuck_reason(slot: str) -> str:
     """The hand-off reason recorded in the packet when ``slot`` could not be captured."""
     return f"could_not_capture:{slot}"
@@ -83,7 +101,7 @@ class PatientFormValidation(FormValidationAction, ABC):
         answering = (
             bool(requested)
             and (tracker.active_loop or {}).get("name") == self.form_name()
-            and tracker.latest_action_name == "action_listen"
+            and just_answered(tracker, self.form_name())
             and intent not in INTERRUPTIONS
         )
         kept: list[EventType] = await self.harvest(dispatcher, tracker, domain) if answering else []

@@ -104,3 +104,24 @@ async def test_interruptions_are_not_misses() -> None:
     slots = {**DETAILS, "requested_slot": "applicant_phone"}
     after, said = await turn(slots, "转人工", intent="request_human")
     assert "ask_misses" not in after and said == []
+
+
+async def test_the_form_counts_misses_on_the_tracker_rasa_really_sends() -> None:
+    """Rasa validates on a temporary tracker ending in the form's own ActionExecuted."""
+    slots = {**DETAILS, "applicant_name": "张三", "requested_slot": "applicant_phone"}
+    tracker = make_tracker(slots=dict(slots), text="不想留", requested_slot="applicant_phone")
+    tracker.events += [{"event": "action", "name": "action_extract_slots"},
+                       {"event": "slot", "name": "requested_slot", "value": "applicant_phone"},
+                       {"event": "action", "name": "intake_form"}]
+    tracker.latest_action_name = "intake_form"
+    events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["ask_retry"] == "2"
+
+
+async def test_resuming_after_an_interruption_is_not_a_miss() -> None:
+    slots = {**DETAILS, "applicant_name": "张三", "requested_slot": "applicant_phone"}
+    tracker = make_tracker(slots=dict(slots), text="加班费怎么算", intent="ask_legal", requested_slot="applicant_phone")
+    tracker.events += [{"event": "action", "name": "action_answer_legal"}, {"event": "bot", "text": "…"},
+                       {"event": "action", "name": "intake_form"}]
+    events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert "ask_misses" not in {e["name"] for e in events if e["event"] == "slot"}
