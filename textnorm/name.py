@@ -71,11 +71,17 @@ def extract_person_name(text: str) -> str | None:
     return None
 
 
+_NOT_LATIN_NAMES = {"pass", "skip", "ok", "okay", "yes", "no", "none", "null", "hello", "hi", "test", "na", "n/a"}
+
+
 def plausible_chinese_name(name: str) -> bool:
     """2–4 characters starting with a common surname (or a compound one); names with the
-    middle dot (维吾尔族、藏族 … 买买提·艾力) and Latin names are accepted as given."""
-    if "·" in name or not re.search(r"[\u4e00-\u9fff]", name):
+    middle dot (维吾尔族、藏族 … 买买提·艾力) are accepted as given, Latin names when capitalised
+    and not a word like "pass"."""
+    if "·" in name:
         return True
+    if not re.search(r"[\u4e00-\u9fff]", name):
+        return name[:1].isupper() and name.strip().lower() not in _NOT_LATIN_NAMES
     if name.startswith(_COMPOUND_SURNAMES):
         return 3 <= len(name) <= 5
     return 2 <= len(name) <= 4 and name[0] in _SURNAMES

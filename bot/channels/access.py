@@ -97,6 +97,10 @@ class Accepted:
     metadata: dict[str, Any] | None
 
 
+GATEWAY = Client("gateway", "gateway")
+ANONYMOUS = Client("anonymous", "anonymous")
+
+
 def bearer(header: str | None) -> str:
     """The token of an ``Authorization: Bearer …`` header, or ""."""
     scheme, _, token = (header or "").partition(" ")
@@ -106,11 +110,12 @@ def bearer(header: str | None) -> str:
 def identify(settings: ChannelSettings, token: str) -> Client | None:
     """The client a token belongs to; None for a wrong token (anonymous when none is given)."""
     if not token:
-        return Client("anonymous", "anonymous") if settings.allow_anonymous else None
-    if settings.gateway_token and hmac.compare_digest(token.encode(), settings.gateway_token.encode()):
-        return Client("gateway", "gateway")
+        return ANONYMOUS if settings.allow_anonymous else None
+    given = token.encode("utf-8", "replace")
+    if settings.gateway_token and hmac.compare_digest(given, settings.gateway_token.encode()):
+        return GATEWAY
     for known, name in settings.integrator_tokens.items():
-        if hmac.compare_digest(token.encode(), known.encode()):
+        if hmac.compare_digest(given, known.encode()):
             return Client("integrator", name)
     return None
 

@@ -83,7 +83,9 @@ async def test_guessed_tokens_lock_the_address_but_not_the_bot(
     settings: Settings, ctx: ServiceContext
 ) -> None:
     app = create_app(replace(settings, lock_policy=LockPolicy(3, 60, 300)), name="case_lockout", service=ctx)
-    assert (await call(app, "get", "/api/institutions")).status == 200  # the bot, from this address
+    assert (
+        await call(app, "get", "/api/institutions")
+    ).status == 200  # the bot, from the same address as the guesser
     guesses = [
         await call(app, "get", "/api/institutions", headers={"Authorization": f"Bearer guess-{i}"})
         for i in range(4)

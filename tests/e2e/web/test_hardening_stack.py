@@ -94,20 +94,6 @@ def test_only_authenticated_clients_reach_citizens_conversations(stack: StackSet
     assert socketio.status_code == 404
 
 
-def test_wrong_channel_tokens_lock_out_the_address_but_not_the_gateways(stack: StackSettings) -> None:
-    assert (
-        _rest(stack, {"sender": _citizen_id(), "message": "你好"}, stack.rasa_channel_token).status_code
-        == 200
-    )
-    codes = [
-        _rest(stack, {"sender": "e2e-x", "message": "你好"}, f"guess-{i:02d}-0123456789").status_code
-        for i in range(11)
-    ]
-    assert codes[:9] == [401] * 9 and codes[-1] == 429
-    again = _rest(stack, {"sender": _citizen_id(), "message": "你好"}, stack.rasa_channel_token)
-    assert again.status_code == 200  # the relay's and the gateway's token worked from here before
-
-
 def test_an_integrator_talks_in_its_own_namespace_within_its_limit(stack: StackSettings) -> None:
     sender = f"user-{uuid.uuid4().hex[:8]}"
     codes = [
@@ -129,6 +115,24 @@ def test_an_integrator_talks_in_its_own_namespace_within_its_limit(stack: StackS
     assert len(said) == E2E_INTEGRATOR_PER_MIN and not said[0].get("metadata")  # no made-up channel
     citizen = _rest(stack, {"sender": _citizen_id(), "message": "你好"}, E2E_INTEGRATOR_TOKEN)
     assert citizen.status_code == 200  # allowed, but only ever as ext-e2epartner-web-…
+
+
+def test_wrong_channel_tokens_lock_out_the_address_but_not_the_gateways(stack: StackSettings) -> None:
+    assert _rest(stack, {"sender": "before-lock", "message": "你好"}, E2E_INTEGRATOR_TOKEN).status_code == 200
+    assert (
+        _rest(stack, {"sender": _citizen_id(), "message": "你好"}, stack.rasa_channel_token).status_code
+        == 200
+    )
+    codes = [
+        _rest(stack, {"sender": "e2e-x", "message": "你好"}, f"guess-{i:02d}-0123456789").status_code
+        for i in range(11)
+    ]
+    assert codes[:9] == [401] * 9 and codes[-1] == 429
+    again = _rest(stack, {"sender": _citizen_id(), "message": "你好"}, stack.rasa_channel_token)
+    assert again.status_code == 200  # the relay's and the gateway's token is never locked out
+    partner = _rest(stack, {"sender": "after-lock", "message": "你好"}, E2E_INTEGRATOR_TOKEN)
+    assert partner.status_code == 200  # it worked from this address before the lock
+    assert _rest(stack, {"sender": "e2e-anonymous", "message": "你好"}).status_code == 200  # no credential
 
 
 def test_the_action_server_answers_only_rasa(stack: StackSettings) -> None:

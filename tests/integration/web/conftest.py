@@ -11,6 +11,7 @@ from sanic import Sanic
 
 from launcher.supervisor import free_port
 from tests.servers import serve, shutdown
+from tests.unit.web.fakes import FakeRasaAdmin, TrackedDialogue
 from voice.dialogue.base import DialogueEngine
 from web.app import create_app
 from web.settings import WebSettings
@@ -36,6 +37,9 @@ async def start_web() -> AsyncIterator[WebFactory]:
         *, dialogue: DialogueEngine, rasa_admin: Any = None, staff_cases: Any = None, **overrides: Any
     ) -> Web:
         port = free_port()
+        if rasa_admin is None:  # the relay reads Rasa's tracker for the options it offered
+            rasa_admin = FakeRasaAdmin()
+            dialogue = TrackedDialogue(dialogue, rasa_admin)
         settings = WebSettings(**{"session_secret": SECRET, "port": port, **overrides})
         app = create_app(settings, dialogue=dialogue, rasa_admin=rasa_admin, staff_cases=staff_cases)
         server = await serve(app, port)

@@ -46,6 +46,25 @@ class FakeRasaAdmin:
         await self.append(conversation_id, [{"event": "bot", "text": text, "metadata": {"staff": staff}}])
 
 
+class TrackedDialogue:
+    """A scripted bot seen through a tracker, as Rasa keeps it: every turn lands in the fake
+    tracker with the options offered, and a paused conversation gets no answer."""
+
+    def __init__(self, inner: Any, rasa: FakeRasaAdmin) -> None:
+        self.inner, self.rasa = inner, rasa
+
+    async def respond(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[Any]:
+        await self.rasa.append(conversation_id, [{"event": "user", "text": text}])
+        if (await self.rasa.tracker(conversation_id))["paused"]:
+            return []
+        replies = await self.inner.respond(conversation_id, text, metadata)
+        for reply in replies:
+            buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+            event = {"event": "bot", "text": reply.text, "data": {"buttons": buttons}}
+            await self.rasa.append(conversation_id, [event])
+        return replies
+
+
 @dataclass
 class FakeStaffCases:
     """Hand-offs keyed by id; one staff token named ``console``; claim has exactly one winner."""
