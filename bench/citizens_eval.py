@@ -44,7 +44,7 @@ def flow_of(parse: dict[str, Any]) -> str:
 def category_of(parse: dict[str, Any]) -> str | None:
     intent = (parse.get("intent") or {}).get("name") or ""
     if intent.startswith("dispute_"):
-        return intent[len("dispute_"):]
+        return intent[len("dispute_") :]
     return (parse.get("dispute") or {}).get("category")
 
 
@@ -61,7 +61,9 @@ async def evaluate(model: Path, items: list[dict[str, Any]], verbose: bool) -> d
     return summarise(results, elapsed, verbose)
 
 
-def summarise(results: list[tuple[dict[str, Any], dict[str, Any]]], elapsed: float, verbose: bool) -> dict[str, Any]:
+def summarise(
+    results: list[tuple[dict[str, Any], dict[str, Any]]], elapsed: float, verbose: bool
+) -> dict[str, Any]:
     flow_right, category_right, asked, by_style = 0, 0, 0, defaultdict(Counter)
     wrong_flows: Counter[str] = Counter()
     for item, parse in results:
@@ -78,8 +80,10 @@ def summarise(results: list[tuple[dict[str, Any], dict[str, Any]]], elapsed: flo
             by_style[style]["flow"] += ok_flow
             by_style[style]["category"] += ok_category
         if verbose and not (ok_flow and ok_category):
-            print(f"  {item.get('id')} want {item['flow']}/{item['category']} got {flow}/{category_of(parse)}: "
-                  f"{str(item['text'])[:60]}")
+            print(
+                f"  {item.get('id')} want {item['flow']}/{item['category']} got {flow}/{category_of(parse)}: "
+                f"{str(item['text'])[:60]}"
+            )
     n = len(results)
     return {
         "items": n,
@@ -87,8 +91,10 @@ def summarise(results: list[tuple[dict[str, Any], dict[str, Any]]], elapsed: flo
         "category_accuracy": category_right / n,
         "category_confirmed_by_buttons": asked / n,
         "wrong_flows": dict(wrong_flows.most_common()),
-        "by_style": {k: {"n": v["n"], "flow": v["flow"] / v["n"], "category": v["category"] / v["n"]}
-                     for k, v in sorted(by_style.items())},
+        "by_style": {
+            k: {"n": v["n"], "flow": v["flow"] / v["n"], "category": v["category"] / v["n"]}
+            for k, v in sorted(by_style.items())
+        },
         "ms_per_message": 1000 * elapsed / max(n, 1),
     }
 

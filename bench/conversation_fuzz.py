@@ -27,8 +27,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stack import running_stack  # noqa: E402
-from tests.e2e.fuzz_citizen import category_consistent, check, make_persona, run_conversation  # noqa: E402
+from bench.stack import running_stack
+from tests.e2e.fuzz_citizen import category_consistent, check, make_persona, run_conversation
 
 CASE_NO = re.compile(r"JF-\d{4}-\d{6}")
 
@@ -43,8 +43,11 @@ def main() -> int:
     personas = [make_persona(random.Random(rng.randrange(1 << 30))) for _ in range(args.n)]
     with running_stack() as stack:
         rasa = httpx.Client(base_url=stack.url(stack.rasa_port), timeout=120)
-        cases = httpx.Client(base_url=stack.url(stack.case_port), timeout=30,
-                             headers={"Authorization": f"Bearer {stack.center_api_token}"})
+        cases = httpx.Client(
+            base_url=stack.url(stack.case_port),
+            timeout=30,
+            headers={"Authorization": f"Bearer {stack.center_api_token}"},
+        )
 
         def post(sender: str, text: str) -> tuple[int, list[dict[str, Any]]]:
             response = rasa.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
@@ -78,7 +81,10 @@ def main() -> int:
     turns = [len(c.turns) for c, _ in results]
     print(f"\n{args.n} generated conversations in {elapsed:.0f} s ({args.workers} in parallel)")
     print(f"  endings: {dict(endings)}")
-    print(f"  trapped (no case, hand-off or exit within 20 turns): {args.n - sum(endings[e] for e in ('case', 'handoff', 'exit'))}")
+    print(
+        f"  trapped (no case, hand-off or exit within 20 turns): "
+        f"{args.n - sum(endings[e] for e in ('case', 'handoff', 'exit'))}"
+    )
     print(f"  conversations with a violation: {sum(1 for c, k in results if check(c, k))}")
     print(f"  violations by kind: {dict(violations)}")
     print(f"  registered cases with the story's category (or other): {category_ok}/{registered}")

@@ -35,7 +35,7 @@ SET_FILE = DATA_DIR / "heldout_citizen_questions.yml"
 
 
 def classify(answer: LegalAnswer, key: list[str], relevant: list[str]) -> str:
-    if answer.kind == "abstain" or answer.reason == "prediction" and not answer.citations:
+    if answer.kind == "abstain" or (answer.reason == "prediction" and not answer.citations):
         return "abstain"
     cited = {f"{c.law}#{c.article}" for c in answer.citations}
     if not cited:
@@ -72,14 +72,22 @@ def main(argv: list[str] | None = None) -> int:
         counts[verdict] += 1
         if args.verbose and verdict != "key":
             cited = [f"{c.law}#{c.article}" for c in answer.citations][:3]
-            print(f"  {verdict:10s} {str(item['q'])[:50]} -> {answer.entry_id or answer.reason} {cited} want {key}")
+            print(
+                f"  {verdict:10s} {str(item['q'])[:50]} -> "
+                f"{answer.entry_id or answer.reason} {cited} want {key}"
+            )
     n = sum(counts.values())
     p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 20 else max(latencies)
-    print(f"legal answers on {args.set.name}: {n} in-scope questions, {sum(out_of_scope.values())} out of scope")
+    print(
+        f"legal answers on {args.set.name}: {n} in-scope questions, {sum(out_of_scope.values())} out of scope"
+    )
     for verdict in ("key", "relevant", "abstain", "irrelevant"):
         print(f"  {verdict:11s} {counts[verdict]:4d}  {counts[verdict] / max(n, 1):6.1%}")
     print(f"  out of scope declined: {out_of_scope['declined']}/{sum(out_of_scope.values())}")
-    print(f"  latency per answer: p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms; load {load_s:.1f} s")
+    print(
+        f"  latency per answer: p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms; "
+        f"load {load_s:.1f} s"
+    )
     return 0
 
 

@@ -25,9 +25,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stack import running_stack  # noqa: E402
-from legal.numerals import cn_to_int  # noqa: E402
-from legal.paths import DATA_DIR  # noqa: E402
+from bench.stack import running_stack
+from legal.numerals import cn_to_int
+from legal.paths import DATA_DIR
 
 CITATION = re.compile(r"《([^》]+)》第([零〇一二两三四五六七八九十百千]+)条")
 
@@ -51,7 +51,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
-    items = yaml.safe_load((DATA_DIR / "heldout_citizen_questions.yml").read_text(encoding="utf-8"))["questions"]
+    items = yaml.safe_load((DATA_DIR / "heldout_citizen_questions.yml").read_text(encoding="utf-8"))[
+        "questions"
+    ]
     items = [i for i in items if i["key"] != ["abstain"]][: args.limit or None]
     counts: Counter[str] = Counter()
     offered = 0
@@ -61,18 +63,24 @@ def main() -> int:
         for item in items:
             started = time.perf_counter()
             response = client.post(
-                "/webhooks/rest/webhook", json={"sender": f"legal-{uuid.uuid4().hex[:10]}", "message": item["q"]}
+                "/webhooks/rest/webhook",
+                json={"sender": f"legal-{uuid.uuid4().hex[:10]}", "message": item["q"]},
             )
             latencies.append((time.perf_counter() - started) * 1000)
             reply = "\n".join(m.get("text", "") for m in response.json() if m.get("text"))
-            counts[verdict(reply, [str(k) for k in item["key"]], [str(r) for r in item.get("relevant") or []])] += 1
+            counts[
+                verdict(reply, [str(k) for k in item["key"]], [str(r) for r in item.get("relevant") or []])
+            ] += 1
             offered += "需要登记吗" in reply
     n = len(items)
     print(f"legal held-out questions through the REST channel: {n}")
     for name in ("key", "relevant", "abstain", "irrelevant", "intake"):
         print(f"  {name:11s} {counts[name]:4d}  {counts[name] / n:6.1%}")
     print(f"  offer to register after the answer: {offered / n:.1%}")
-    print(f"  reply latency: p50 {statistics.median(latencies):.0f} ms, p95 {statistics.quantiles(latencies, n=20)[-1]:.0f} ms")
+    print(
+        f"  reply latency: p50 {statistics.median(latencies):.0f} ms, "
+        f"p95 {statistics.quantiles(latencies, n=20)[-1]:.0f} ms"
+    )
     return 0
 
 

@@ -201,7 +201,8 @@ class LegalAnswerer:
         tail = question_tail(question)
         terms = self.text.legal_terms(question)
         # the question, its last sentence, and the question restated with the legal terms
-        texts = [question, *([tail] if tail else []), *([f"{question}（{' '.join(terms[:8])}）"] if terms else [])]
+        restated = [f"{question}（{' '.join(terms[:8])}）"] if terms else []
+        texts = [question, *([tail] if tail else []), *restated]
         vector = embed_queries(texts)
         entries = rank_entries(vector, query, self._entry_dense, self.entry_index, self.fusion, k)
         articles = rank_articles(

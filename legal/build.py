@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     tokens_out.write_text(tokens, encoding="utf-8", newline="\n")
     print(f"wrote article tokens to {tokens_out}")
     if not args.no_vectors:
-        print("computing e5 vectors of the curated questions and the articles (a few minutes) ...", flush=True)
+        print("computing e5 vectors of the questions and the articles (minutes) ...", flush=True)
         write_vectors(out.parent if (out.parent / "knowledge.yml").exists() else DATA_DIR)
         print(f"wrote vectors to {out.parent}")
     return 0

@@ -28,7 +28,9 @@ _SURNAMES = set(
     "修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植"
     "衡富尧闭由"
 )
-_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "西门")
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "西门",
+)
 _TRAILING_NOISE_RE = re.compile(r"(?:吧|啊|呀|哦|呢|的|就行|即可|谢谢)+$")
 _NOT_NAMES = {
     "不知道",
@@ -71,7 +73,9 @@ def extract_person_name(text: str) -> str | None:
     return None
 
 
-_NOT_LATIN_NAMES = {"pass", "skip", "ok", "okay", "yes", "no", "none", "null", "hello", "hi", "test", "na", "n/a"}
+_NOT_LATIN_NAMES = {
+    "pass", "skip", "ok", "okay", "yes", "no", "none", "null", "hello", "hi", "test", "na", "n/a",
+}
 
 
 def plausible_chinese_name(name: str) -> bool:

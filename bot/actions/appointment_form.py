@@ -22,7 +22,6 @@ from bot.actions.appointment_lookups import (
     offer_day,
     pending,
 )
-from bot.actions.patience import STUCK_SLOT, PatientFormValidation
 from bot.actions.appointment_offers import (
     find_by,
     last_bookable_day,
@@ -30,6 +29,7 @@ from bot.actions.appointment_offers import (
     offer_matching_time,
     preference,
 )
+from bot.actions.patience import STUCK_SLOT, PatientFormValidation
 from textnorm.datetime_zh import format_day, resolve, target_phrase
 from textnorm.name import extract_person_name
 from textnorm.phone import normalize_mobile

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 class ActionAskCategory(Action):
-    """"听起来是关于…的纠纷，对吗？" with the two or three likeliest categories when the NLU was
+    """ "听起来是关于…的纠纷，对吗？" with the two or three likeliest categories when the NLU was
     unsure; the full list otherwise (and on a retry)."""
 
     def name(self) -> str:
@@ -30,7 +30,7 @@ class ActionAskCategory(Action):
         if not candidates or tracker.get_slot(RETRY_SLOT):
             dispatcher.utter_message(response="utter_ask_category")
             return []
-        shown = [c for c in candidates if c != "other"][:3] + ["other"]
+        shown = [*[c for c in candidates if c != "other"][:3], "other"]
         buttons = [{"title": CATEGORY_NAMES[c], "payload": f"/dispute_{c}"} for c in shown]
         options = "、".join(f"“{CATEGORY_NAMES[c]}”" for c in candidates[:2])
         dispatcher.utter_message(response="utter_ask_category_guess", options=options, buttons=buttons)

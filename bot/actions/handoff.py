@@ -13,10 +13,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.channel import input_channel
+from bot.actions.patience import STUCK_SLOT, bookkeeping_reset
 from bot.actions.services import case_system
 from bot.actions.settings import settings
 from bot.actions.transcript import consecutive_fallbacks, transcript_turns
-from bot.actions.patience import STUCK_SLOT, bookkeeping_reset
 from integration.client import CaseSystemError, HandoffQueued, HandoffRequest
 from integration.handoff_vocab import SLOT_LABELS
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -90,7 +90,7 @@ class ValidateIntakeForm(PatientFormValidation):
 
     # optional details: what is recorded when the citizen does not give them
     # (the category falls back to "other": staff re-route it; the read-back still shows it)
-    not_given = {
+    not_given: ClassVar[dict[str, Any]] = {
         "category": "other", "respondent": NOT_GIVEN, "location": NOT_GIVEN,
         "amount_yuan": NOT_GIVEN, "id_number": ID_SKIPPED,
     }
@@ -211,7 +211,8 @@ class ValidateIntakeForm(PatientFormValidation):
         if number is None:
             # Free text is never "an ID that fails the checksum": only a digit run is checked.
             digits = looks_like_number(text, ID_DIGITS)
-            dispatcher.utter_message(response="utter_invalid_id_number" if digits else "utter_id_number_optional")
+            reply = "utter_invalid_id_number" if digits else "utter_id_number_optional"
+            dispatcher.utter_message(response=reply)
             return {"id_number": None}
         logger.info("intake %s: ID accepted %s", tracker.sender_id, mask_id(number))
         return {"id_number": number}
@@ -245,7 +246,8 @@ class ValidateIntakeForm(PatientFormValidation):
         phone = normalize_mobile(text)
         if phone is None:
             digits = looks_like_number(text, PHONE_DIGITS)
-            dispatcher.utter_message(response="utter_invalid_applicant_phone" if digits else "utter_phone_needed")
+            reply = "utter_invalid_applicant_phone" if digits else "utter_phone_needed"
+            dispatcher.utter_message(response=reply)
             return {"applicant_phone": None}
         logger.info("intake %s: phone accepted %s", tracker.sender_id, mask_phone(phone))
         return {"applicant_phone": phone}

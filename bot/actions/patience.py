@@ -36,9 +36,7 @@ STUCK_SLOT = "form_stuck"  # a required slot that could not be captured: the for
 CHANNEL_SLOT = "conversation_channel"  # web / phone / robot: picks the "another way" wording
 BOOKKEEPING_SLOTS = frozenset({REQUESTED_SLOT, MISSES_SLOT, RETRY_SLOT, STUCK_SLOT, CHANNEL_SLOT})
 # Intents that interrupt a form rather than answer it; the rules handle them.
-INTERRUPTIONS = frozenset(
-    {"request_human", "safety_emergency", "ask_legal", "ask_center_info", "chitchat"}
-)
+INTERRUPTIONS = frozenset({"request_human", "safety_emergency", "ask_legal", "ask_center_info", "chitchat"})
 REPHRASE_AFTER, MOVE_ON_AFTER, HAND_OFF_AFTER = 1, 2, 3
 
 
@@ -131,7 +129,11 @@ class PatientFormValidation(FormValidationAction, ABC):
         state = SlotSet(MISSES_SLOT, {"slot": slot, "count": count})
         if count >= MOVE_ON_AFTER and slot in self.not_given:
             dispatcher.utter_message(response="utter_detail_not_given")
-            return [SlotSet(slot, self.not_given[slot]), SlotSet(MISSES_SLOT, None), SlotSet(RETRY_SLOT, None)]
+            return [
+                SlotSet(slot, self.not_given[slot]),
+                SlotSet(MISSES_SLOT, None),
+                SlotSet(RETRY_SLOT, None),
+            ]
         if count >= HAND_OFF_AFTER:
             return [SlotSet(STUCK_SLOT, slot), SlotSet(MISSES_SLOT, None), SlotSet(RETRY_SLOT, None)]
         return [state, SlotSet(RETRY_SLOT, str(count + 1))]

@@ -111,14 +111,17 @@ class DisputeAnalyzer(GraphComponent):
             intent = example.get(INTENT) or ""
             if intent.startswith("dispute_") and example.get(TEXT):
                 texts.append(str(example.get(TEXT)))
-                labels.append(intent[len("dispute_"):])
+                labels.append(intent[len("dispute_") :])
         if len(set(labels)) < 2:
             logger.warning("dispute analyzer: fewer than two dispute categories in the data; not trained")
             return self._resource
         use_encoder = bool(self.config["encoder"])
         threshold, report = calibrate(
-            texts, labels, folds=int(self.config["cv_folds"]),
-            precision=float(self.config["target_precision"]), use_encoder=use_encoder,
+            texts,
+            labels,
+            folds=int(self.config["cv_folds"]),
+            precision=float(self.config["target_precision"]),
+            use_encoder=use_encoder,
         )
         self.model = fit_category_model(texts, labels, threshold, use_encoder=use_encoder)
         logger.info("dispute analyzer trained on %d examples; %s", len(texts), report)

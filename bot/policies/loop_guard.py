@@ -62,9 +62,7 @@ def looping(tracker: DialogueStateTracker) -> bool:
     return bool(tracker.active_loop_name) or turns[0][0] == turns[1][0]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class LoopGuardPolicy(Policy):
     """Predicts ``action_break_loop`` (then listening) when the bot is about to repeat itself."""
 
@@ -72,7 +70,9 @@ class LoopGuardPolicy(Policy):
     def get_default_config() -> dict[str, Any]:
         return {"priority": 7}  # above RulePolicy (6): it must win over a form's next question
 
-    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
         return self._resource
 
     def predict_action_probabilities(

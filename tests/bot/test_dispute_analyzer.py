@@ -20,7 +20,9 @@ class FixedModel:
         return self.ranking
 
 
-def analysed(text: str, intent: str, confidence: float, ranking: list[tuple[str, float]], fallback: bool = False) -> dict[str, Any]:
+def analysed(
+    text: str, intent: str, confidence: float, ranking: list[tuple[str, float]], fallback: bool = False
+) -> dict[str, Any]:
     analyzer = DisputeAnalyzer({}, None, None, FixedModel(ranking))  # type: ignore[arg-type]
     ranked = [{"name": intent, "confidence": confidence}, {"name": "inform", "confidence": 0.1}]
     if fallback:
@@ -35,12 +37,16 @@ UNSURE = [("consumer", 0.35), ("contract", 0.3), ("property", 0.2)]
 
 
 def test_a_narrative_thrown_away_by_the_fallback_is_rescued_with_its_category() -> None:
-    result = analysed("在工地上从脚手架上摔下来了，包工头不管医药费", "dispute_medical", 0.4, SURE, fallback=True)
+    result = analysed(
+        "在工地上从脚手架上摔下来了，包工头不管医药费", "dispute_medical", 0.4, SURE, fallback=True
+    )
     assert result["intent"] == "dispute_labour" and result["confident"]
 
 
 def test_an_unsure_story_asks_with_the_likeliest_categories() -> None:
-    result = analysed("买车交了五千块定金，现在车行不退也不给车", "dispute_contract", 0.3, UNSURE, fallback=True)
+    result = analysed(
+        "买车交了五千块定金，现在车行不退也不给车", "dispute_contract", 0.3, UNSURE, fallback=True
+    )
     assert result["intent"] == "report_dispute"
     assert result["candidates"] == ["consumer", "contract", "property"]
 

@@ -12,8 +12,12 @@ from tests.bot.conftest import domain_dict, make_tracker
 
 DOMAIN = domain_dict()
 DETAILS = {
-    "privacy_consent": True, "category": "labour", "description": "老板拖欠我三个月工资两万三千块",
-    "respondent": "老板", "location": "城关镇", "amount_yuan": "23000",
+    "privacy_consent": True,
+    "category": "labour",
+    "description": "老板拖欠我三个月工资两万三千块",
+    "respondent": "老板",
+    "location": "城关镇",
+    "amount_yuan": "23000",
 }
 
 
@@ -24,7 +28,10 @@ async def turn(
     ``mapped``: slots Rasa's own mappings (from_text, from_intent) set for this message."""
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        slots={**slots, **(mapped or {})}, text=text, intent=intent, requested_slot=slots.get("requested_slot")
+        slots={**slots, **(mapped or {})},
+        text=text,
+        intent=intent,
+        requested_slot=slots.get("requested_slot"),
     )
     tracker.events.extend({"event": "slot", "name": k, "value": v} for k, v in (mapped or {}).items())
     events = await ValidateIntakeForm().run(dispatcher, tracker, DOMAIN)
@@ -34,8 +41,15 @@ async def turn(
 
 
 async def test_an_optional_question_is_never_asked_a_third_time() -> None:
-    slots = {**DETAILS, "respondent": "老板", "location": "城关镇", "amount_yuan": "23000",
-             "applicant_name": "张三", "applicant_phone": "13800138000", "requested_slot": "id_number"}
+    slots = {
+        **DETAILS,
+        "respondent": "老板",
+        "location": "城关镇",
+        "amount_yuan": "23000",
+        "applicant_name": "张三",
+        "applicant_phone": "13800138000",
+        "requested_slot": "id_number",
+    }
     slots, said = await turn(slots, "啊？")
     assert slots["id_number"] is None and slots["ask_retry"] == "2" and slots["requested_slot"] == "id_number"
     assert "utter_id_number_optional" in said and "utter_invalid_id_number" not in said
@@ -84,8 +98,11 @@ async def test_a_story_told_during_consent_is_kept_and_consent_asked_again() -> 
 
 
 async def test_consent_mixed_with_the_story_is_both() -> None:
-    slots, _ = await turn({"requested_slot": "privacy_consent"}, "同意，事情是这样的：老板拖欠我三个月工资一万二",
-                          intent="dispute_labour")
+    slots, _ = await turn(
+        {"requested_slot": "privacy_consent"},
+        "同意，事情是这样的：老板拖欠我三个月工资一万二",
+        intent="dispute_labour",
+    )
     assert slots["privacy_consent"] is True
     assert slots["description"].startswith("事情是这样的") and slots["amount_yuan"] == "12000"
     assert slots["requested_slot"] == "respondent"
@@ -110,9 +127,11 @@ async def test_the_form_counts_misses_on_the_tracker_rasa_really_sends() -> None
     """Rasa validates on a temporary tracker ending in the form's own ActionExecuted."""
     slots = {**DETAILS, "applicant_name": "张三", "requested_slot": "applicant_phone"}
     tracker = make_tracker(slots=dict(slots), text="不想留", requested_slot="applicant_phone")
-    tracker.events += [{"event": "action", "name": "action_extract_slots"},
-                       {"event": "slot", "name": "requested_slot", "value": "applicant_phone"},
-                       {"event": "action", "name": "intake_form"}]
+    tracker.events += [
+        {"event": "action", "name": "action_extract_slots"},
+        {"event": "slot", "name": "requested_slot", "value": "applicant_phone"},
+        {"event": "action", "name": "intake_form"},
+    ]
     tracker.latest_action_name = "intake_form"
     events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["ask_retry"] == "2"
@@ -120,8 +139,13 @@ async def test_the_form_counts_misses_on_the_tracker_rasa_really_sends() -> None
 
 async def test_resuming_after_an_interruption_is_not_a_miss() -> None:
     slots = {**DETAILS, "applicant_name": "张三", "requested_slot": "applicant_phone"}
-    tracker = make_tracker(slots=dict(slots), text="加班费怎么算", intent="ask_legal", requested_slot="applicant_phone")
-    tracker.events += [{"event": "action", "name": "action_answer_legal"}, {"event": "bot", "text": "…"},
-                       {"event": "action", "name": "intake_form"}]
+    tracker = make_tracker(
+        slots=dict(slots), text="加班费怎么算", intent="ask_legal", requested_slot="applicant_phone"
+    )
+    tracker.events += [
+        {"event": "action", "name": "action_answer_legal"},
+        {"event": "bot", "text": "…"},
+        {"event": "action", "name": "intake_form"},
+    ]
     events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert "ask_misses" not in {e["name"] for e in events if e["event"] == "slot"}

@@ -27,7 +27,15 @@ import yaml
 DATA = Path(__file__).resolve().parents[1] / "nlu"
 MAX_TURNS = 20
 _SPOKEN = dict(zip("0123456789", "零幺二三四五六七八九", strict=True))
-_TYPOS = {"工资": "工姿", "赔偿": "赔尝", "合同": "合通", "邻居": "林居", "拖欠": "拖久", "的": "得", "在": "再"}
+_TYPOS = {
+    "工资": "工姿",
+    "赔偿": "赔尝",
+    "合同": "合通",
+    "邻居": "林居",
+    "拖欠": "拖久",
+    "的": "得",
+    "在": "再",
+}
 _ENGLISH = ["OK", "boss", "HR", "app", "sorry"]
 _PUNCT = re.compile(r"[，。！？、,.!?；;：:“”\"']")
 
@@ -75,10 +83,29 @@ def make_persona(rng: random.Random) -> Persona:
     person = rng.choice([n for n in material()["names"] if n.get("name")])
     phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
     opening = rng.choice(["request", "story", "question", "greeting", "pieces"])
-    questions = ["consent", "category", "description", "respondent", "location", "amount", "id", "name",
-                 "phone", "confirm"]
-    weights = {"direct": 10, "filler": 3, "refuse": 2, "dont_know": 2, "question_back": 1, "off_topic": 1,
-               "legal": 1, "person": 0.3, "wrong_then_right": 1}
+    questions = [
+        "consent",
+        "category",
+        "description",
+        "respondent",
+        "location",
+        "amount",
+        "id",
+        "name",
+        "phone",
+        "confirm",
+    ]
+    weights = {
+        "direct": 10,
+        "filler": 3,
+        "refuse": 2,
+        "dont_know": 2,
+        "question_back": 1,
+        "off_topic": 1,
+        "legal": 1,
+        "person": 0.3,
+        "wrong_then_right": 1,
+    }
     styles = {q: rng.choices(list(weights), weights=list(weights.values()))[0] for q in questions}
     perturb = rng.choice(["none", "none", "typo", "no_punct", "traditional", "english"])
     return Persona(seed, story, str(person["name"]), phone, opening, styles, perturb)
@@ -117,11 +144,17 @@ def opening_messages(persona: Persona, rng: random.Random) -> list[str]:
 def question_asked(reply: str, buttons: list[dict[str, str]]) -> str | None:
     """Which intake question the bot's reply asks (None: not a form question)."""
     markers = [
-        ("correction", ("要改正的内容",)), ("confirm", ("核对", "是否正确")),
-        ("consent", ("同意吗", "是否同意", "同意登记")), ("offer", ("需要登记吗",)),
-        ("category", ("哪一类", "听起来是关于")), ("description", ("描述", "具体说说", "说个大概", "发生了什么")),
-        ("phone", ("手机号",)), ("id", ("身份证号",)),
-        ("name", ("姓名", "称呼")), ("amount", ("多少钱",)), ("location", ("在哪里", "发生在哪")),
+        ("correction", ("要改正的内容",)),
+        ("confirm", ("核对", "是否正确")),
+        ("consent", ("同意吗", "是否同意", "同意登记")),
+        ("offer", ("需要登记吗",)),
+        ("category", ("哪一类", "听起来是关于")),
+        ("description", ("描述", "具体说说", "说个大概", "发生了什么")),
+        ("phone", ("手机号",)),
+        ("id", ("身份证号",)),
+        ("name", ("姓名", "称呼")),
+        ("amount", ("多少钱",)),
+        ("location", ("在哪里", "发生在哪")),
         ("respondent", ("对方是谁", "纠纷的对方")),
     ]
     for key, words in markers:
@@ -130,13 +163,19 @@ def question_asked(reply: str, buttons: list[dict[str, str]]) -> str | None:
     return None
 
 
-def answer(persona: Persona, question: str, buttons: list[dict[str, str]], rng: random.Random, turn: int) -> str:
+def answer(
+    persona: Persona, question: str, buttons: list[dict[str, str]], rng: random.Random, turn: int
+) -> str:
     """The citizen's reply to one question, in the persona's style for it."""
     style = persona.styles.get(question, "direct")
     if turn > 12:
         style = "direct"  # a patient citizen eventually answers plainly
     if question == "offer":
-        return rng.choice(["/" + b["payload"].lstrip("/") for b in buttons] or ["要登记"]) if buttons else "要登记"
+        return (
+            rng.choice(["/" + b["payload"].lstrip("/") for b in buttons] or ["要登记"])
+            if buttons
+            else "要登记"
+        )
     if question == "correction":
         return f"电话是{persona.phone}"
     simple = {
@@ -149,11 +188,18 @@ def answer(persona: Persona, question: str, buttons: list[dict[str, str]], rng: 
     }
     if style in simple and (question not in ("confirm",) or style != "refuse"):
         return simple[style]()
-    return direct(persona, question, buttons, rng, filler=style == "filler", wrong=style == "wrong_then_right")
+    return direct(
+        persona, question, buttons, rng, filler=style == "filler", wrong=style == "wrong_then_right"
+    )
 
 
 def direct(
-    persona: Persona, question: str, buttons: list[dict[str, str]], rng: random.Random, filler: bool, wrong: bool
+    persona: Persona,
+    question: str,
+    buttons: list[dict[str, str]],
+    rng: random.Random,
+    filler: bool,
+    wrong: bool,
 ) -> str:
     pre = rng.choice(["嗯，", "那个，", "就是", "好的，"]) if filler else ""
     if question == "consent":

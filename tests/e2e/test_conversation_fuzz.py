@@ -4,7 +4,6 @@ service, through Rasa's REST channel. No conversation is ever trapped (see fuzz_
 from __future__ import annotations
 
 import os
-import random
 import re
 import uuid
 from collections import Counter

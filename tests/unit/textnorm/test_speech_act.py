@@ -9,8 +9,14 @@ from textnorm.speech_act import message_kind
 
 @pytest.mark.parametrize(
     "text",
-    ["我要申请调解", "帮我登记一下", "你们能帮我调解吗？", "想找人调解一下邻居漏水的事", "老板欠薪，请帮我处理",
-     "我想反映个情况"],
+    [
+        "我要申请调解",
+        "帮我登记一下",
+        "你们能帮我调解吗？",
+        "想找人调解一下邻居漏水的事",
+        "老板欠薪，请帮我处理",
+        "我想反映个情况",
+    ],
 )
 def test_requests(text: str) -> None:
     assert message_kind(text) == "request"
@@ -18,9 +24,17 @@ def test_requests(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["离婚后孩子归谁、抚养费怎么算", "借条过了两年还能要吗", "上班时被钢管砸伤肋骨骨折，能认定工伤吗",
-     "楼上天天噪音，怎么维权", "车祸误工费谁出", "公司临时通知我明天不用来了 能要赔偿吗",
-     "我在工地干了半年老板不给钱请问律师我该怎么办", "咋整啊这事", "物业乱收费合法吗"],
+    [
+        "离婚后孩子归谁、抚养费怎么算",
+        "借条过了两年还能要吗",
+        "上班时被钢管砸伤肋骨骨折，能认定工伤吗",
+        "楼上天天噪音，怎么维权",
+        "车祸误工费谁出",
+        "公司临时通知我明天不用来了 能要赔偿吗",
+        "我在工地干了半年老板不给钱请问律师我该怎么办",
+        "咋整啊这事",
+        "物业乱收费合法吗",
+    ],
 )
 def test_questions(text: str) -> None:
     assert message_kind(text) == "question"
@@ -28,7 +42,12 @@ def test_questions(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["邻居家装修把我家墙弄裂了不肯赔", "老板拖欠我三个月工资", "在超市买的面包发霉了", "我被车撞了住了一个月院"],
+    [
+        "邻居家装修把我家墙弄裂了不肯赔",
+        "老板拖欠我三个月工资",
+        "在超市买的面包发霉了",
+        "我被车撞了住了一个月院",
+    ],
 )
 def test_stories(text: str) -> None:
     assert message_kind(text) == "story"
