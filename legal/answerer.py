@@ -290,6 +290,8 @@ def write_vectors(data_dir: Path) -> None:
     """Compute and ship the entry and article vectors of ``data_dir`` (``python -m legal.build``)."""
     entries = load_knowledge(data_dir / KNOWLEDGE_FILE)
     _, texts = entry_texts(entries)
-    save_vectors(data_dir / ENTRY_VECTORS_FILE, embed_queries(texts), texts)
+    if load_vectors(data_dir / ENTRY_VECTORS_FILE, texts) is None:  # unchanged inputs: kept
+        save_vectors(data_dir / ENTRY_VECTORS_FILE, embed_queries(texts), texts)
     _, passages = article_passages(StatuteIndex.read(data_dir / STATUTES_FILE))
-    save_vectors(data_dir / ARTICLE_VECTORS_FILE, embed_passages(passages), passages)
+    if load_vectors(data_dir / ARTICLE_VECTORS_FILE, passages) is None:
+        save_vectors(data_dir / ARTICLE_VECTORS_FILE, embed_passages(passages), passages)

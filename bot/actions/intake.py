@@ -25,6 +25,7 @@ from textnorm.mask import mask_phone
 from textnorm.name import extract_person_name
 from textnorm.phone import normalize_mobile
 from textnorm.script import to_simplified
+from textnorm.speech_act import content_chars
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ class ActionStartIntake(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         events: list[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
         events += bookkeeping_reset()
-        narrative = intent.startswith(("dispute_", "report_dispute")) and len(text) >= NARRATIVE_MIN_CHARS
+        # "老板欠我工资三个月了" is a story, short as it is; "帮我登记一个纠纷" says nothing about it
+        narrative = intent.startswith(("dispute_", "report_dispute")) and content_chars(text) >= 4
         # A story told with a legal question before the citizen accepted the offer to register.
         story = text if narrative else tracker.get_slot("pending_story")
         events.append(SlotSet("description", story))

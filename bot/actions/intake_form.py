@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.intake_story import harvest_story
+from bot.actions.intake_story import explicit_yes, harvest_story
 from bot.actions.patience import INTERRUPTIONS, STUCK_SLOT, PatientFormValidation
 from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_id, mask_phone
@@ -264,4 +264,6 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_privacy_consent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if slot_value is True and not explicit_yes(tracker.latest_message.get("text") or ""):
+            return {"privacy_consent": None}  # not a clear yes: asked again (rephrased), never assumed
         return {"privacy_consent": bool(slot_value)}

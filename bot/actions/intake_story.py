@@ -42,6 +42,21 @@ def is_story(text: str, intent: str | None) -> bool:
     return intent in _STORY_INTENTS and cjk_length(text) >= STORY_MIN_CHARS
 
 
+_EXPLICIT_YES_RE = re.compile(
+    r"同意|愿意|好|可以|行|没问题|嗯|对|是的|中|成|要得|ok|okay|yes|确认|接受|允许|没意见|^是$",
+    re.IGNORECASE,
+)
+
+
+def explicit_yes(text: str) -> bool:
+    """Consent must be given in words that say yes (or with the 同意 button): a classifier that
+    reads "skip" as agreement must never register anyone's personal data."""
+    text = (text or "").strip()
+    return text.startswith("/affirm") or bool(_EXPLICIT_YES_RE.search(text)) and not re.search(
+        r"不同意|不愿意|不好|不行|不可以|不要|别", text
+    )
+
+
 def split_consent(text: str) -> str | None:
     """The story after a "yes" at the start of the consent answer, or None."""
     match = _CONSENT_YES_RE.match(text or "")

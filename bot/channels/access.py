@@ -36,7 +36,6 @@ MESSAGES = {
     "unauthorized": "缺少或无效的访问令牌。",
     "forbidden_sender": "无权使用该会话编号。",
     "bad_request": "消息格式不正确，请重新输入。",
-    "empty_message": "请输入您想咨询的内容。",
     "too_long": "消息太长了（最多{limit}个字），请分几次发送。",
     "payload_too_large": "请求内容过大。",
     "rate_limited": "您发送得太快了，请{seconds}秒后再试。",
@@ -127,9 +126,7 @@ def accept(settings: ChannelSettings, client: Client, body: object) -> Accepted:
     sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
     if not isinstance(sender, str) or not isinstance(text, str):
         raise Refused(400, "bad_request")
-    text = _LONE_SURROGATE.sub("", text).replace("\x00", "").strip()
-    if not text:
-        raise Refused(400, "empty_message")
+    text = _LONE_SURROGATE.sub("", text).replace("\x00", "")  # an empty message is Rasa's to answer
     if len(text) > settings.max_message_chars:
         raise Refused(413, "too_long", limit=settings.max_message_chars)
     return Accepted(_sender(client, sender), text, _metadata(client, metadata))

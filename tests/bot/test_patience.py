@@ -149,3 +149,10 @@ async def test_resuming_after_an_interruption_is_not_a_miss() -> None:
     ]
     events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert "ask_misses" not in {e["name"] for e in events if e["event"] == "slot"}
+
+
+async def test_consent_is_never_assumed_from_a_word_that_is_not_yes() -> None:
+    for text, expected in (("skip", None), ("以后再说", None), ("好的", True), ("/affirm", True), ("中", True)):
+        slots, _ = await turn({"requested_slot": "privacy_consent"}, text, intent="affirm",
+                              mapped={"privacy_consent": True})
+        assert slots.get("privacy_consent") is expected, text

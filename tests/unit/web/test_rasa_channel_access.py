@@ -62,7 +62,6 @@ def test_metadata_is_the_gateways_only_and_its_channel_is_one_we_know() -> None:
         ([], 400, "bad_request"),
         ({"sender": 1, "message": "你好"}, 400, "bad_request"),
         ({"sender": "e2e-1", "message": None}, 400, "bad_request"),
-        ({"sender": "e2e-1", "message": " \ud800 "}, 400, "empty_message"),
         ({"sender": "e2e-1", "message": "字" * 2001}, 413, "too_long"),
         ({"sender": "e2e 1", "message": "你好"}, 400, "bad_request"),
     ],
@@ -71,6 +70,10 @@ def test_malformed_bodies_are_refused_with_a_chinese_message(body: object, statu
     refusal = _refused(ANONYMOUS, body)
     assert (refusal.status, refusal.code) == (status, code)
     assert refusal.message and not refusal.message.isascii()
+
+
+def test_unstorable_characters_are_dropped() -> None:
+    assert accept(SETTINGS, ANONYMOUS, {"sender": "e2e-1", "message": "a\ud800\x00b"}).text == "ab"
 
 
 def test_settings_come_from_the_environment() -> None:
