@@ -52,7 +52,7 @@ def main() -> int:
     items = dev_items()
     base = answerer.fusion
     print(f"{len(items)} dev questions; right / wrong / declined")
-    for lw, et, ag in itertools.product((0.05, 0.1), (0.94, 0.95, 0.96), (0.90, 0.91, 0.92, 0.93)):
+    for lw, et, ag in itertools.product((0.0, 0.05, 0.1), (0.93, 0.94, 0.95), (0.91, 0.92)):
         answerer.fusion = replace(base, lexical_weight=lw, entry_threshold=et, agreement_threshold=ag)
         r, w, d = score(answerer, items)
         print(f"  lexical {lw:.2f} entry {et:.2f} agreement {ag:.2f}: {r:.1%} / {w:.1%} / {d:.1%}")

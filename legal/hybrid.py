@@ -31,7 +31,7 @@ class Fusion:
     """Knobs of the fused score (tuned on dev_questions.yml + dev_colloquial.yml only)."""
 
     lexical_weight: float = 0.05
-    entry_threshold: float = 0.95  # fused score of the best entry needed to answer with it
+    entry_threshold: float = 0.94  # fused score of the best entry needed to answer with it
     agreement_threshold: float = 0.92  # … or this much when the article search finds one it cites
     agreement_articles: int = 3  # top articles checked for that agreement
     article_threshold: float = 0.93  # fused score of the best article to quote it (no entry)
