@@ -31,6 +31,7 @@ def running_stack() -> Iterator[StackSettings]:
             base, host="127.0.0.1", rasa_port=free_port(), action_port=free_port(), case_port=free_port(),
             voice_port=free_port(), web_port=free_port(), rasa_auth_token="bench-rasa-token",
             center_api_token="bench-bot-token", var_dir=var_dir,
+            rasa_channel_allow_anonymous=True,  # the benchmarks talk to Rasa's channel like a script
         )
         supervisor = Supervisor(log_dir=var_dir / "log", cwd=ROOT, out=sys.stderr)
         supervisor.start(all_services(settings), host=settings.host, timeout_s=240)

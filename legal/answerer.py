@@ -101,8 +101,11 @@ class LegalAnswerer:
             self._prepare()
 
     @classmethod
-    def load(cls, data_dir: Path | None = None, thresholds: Thresholds | None = None) -> LegalAnswerer:
-        """Read the shipped data (default ``legal/data``) and build the indexes."""
+    def load(
+        cls, data_dir: Path | None = None, thresholds: Thresholds | None = None, dense: bool | None = None
+    ) -> LegalAnswerer:
+        """Read the shipped data (default ``legal/data``) and build the indexes (``dense=False``:
+        the lexical ranking alone, as on a CPU without AVX2 or with ``LEGAL_DENSE=0``)."""
         root = data_dir or DATA_DIR
         text = TextProcessor.from_files(
             root / USERDICT_FILE, root / SYNONYMS_FILE, root / FILLERS_FILE
@@ -111,7 +114,9 @@ class LegalAnswerer:
         index = StatuteIndex.read(root / STATUTES_FILE)
         header = fingerprint(root / STATUTES_FILE, root / USERDICT_FILE)
         tokens = read_tokens(root / TOKENS_FILE, index.articles, header)
-        return cls(entries, index, text, thresholds, article_tokens=tokens, background=True, data_dir=root)
+        return cls(
+            entries, index, text, thresholds, article_tokens=tokens, background=True, data_dir=root, dense=dense
+        )
 
     def _prepare(self) -> EntryCorpus:
         """Load jieba and index the curated entries (once; later callers wait for it)."""

@@ -43,7 +43,8 @@ def is_story(text: str, intent: str | None) -> bool:
 
 
 _EXPLICIT_YES_RE = re.compile(
-    r"同意|愿意|好|可以|行|没问题|嗯|对|是的|中|成|要得|ok|okay|yes|确认|接受|允许|没意见|^是$",
+    r"同意|愿意|好|可以|(?<!银)行|没问题|嗯|要得|ok|okay|yes|确认|接受|允许|没意见"
+    r"|^\W*(?:对|对的|是|是的|中|成|没错)\W*$",
     re.IGNORECASE,
 )
 
@@ -110,6 +111,8 @@ def harvest_story(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
         rest = split_consent(text)
         if rest is not None:
             return [SlotSet("privacy_consent", True), *story_events(tracker, rest)]
+        if intent != "affirm" and cjk_length(text) <= 10 and explicit_yes(text):
+            return [SlotSet("privacy_consent", True)]  # "行，按你说的来": yes, whatever the classifier said
         if intent not in ("affirm", "deny") and is_story(text, intent):
             dispatcher.utter_message(response="utter_story_kept")
             return story_events(tracker, text)

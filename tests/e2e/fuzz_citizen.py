@@ -70,6 +70,7 @@ class Persona:
     styles: dict[str, str]
     perturb: str
     said: list[str] = field(default_factory=list)
+    detours: dict[str, int] = field(default_factory=dict)  # non-answers given per question
 
     @property
     def category(self) -> str:
@@ -168,8 +169,11 @@ def answer(
 ) -> str:
     """The citizen's reply to one question, in the persona's style for it."""
     style = persona.styles.get(question, "direct")
-    if turn > 12:
-        style = "direct"  # a patient citizen eventually answers plainly
+    used = persona.detours.get(question, 0)
+    if turn > 12 or used >= 2:
+        style = "direct"  # a real citizen answers plainly after a detour or two
+    elif style not in ("direct", "filler"):
+        persona.detours[question] = used + 1
     if question == "offer":
         return (
             rng.choice(["/" + b["payload"].lstrip("/") for b in buttons] or ["要登记"])

@@ -37,7 +37,7 @@ def test_a_citizen_registers_a_wage_dispute_and_gets_a_case_number(stack: StackS
         "location": "城关镇幸福路的工地",
         "amount": ["很多", "两万三千块"],
         "name": "我叫张三",
-        "phone": ["12345", "138 0013 8000"],
+        "phone": ["1234567", "138 0013 8000"],
         "id_number": "110105 19491231 002x",
     }
     outcome = run_persona(citizen, persona)

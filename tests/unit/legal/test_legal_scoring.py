@@ -88,7 +88,7 @@ def test_unknown_context_words_weigh_less_than_legal_words() -> None:
 
 
 def test_margin_threshold_is_configurable() -> None:
-    strict = LegalAnswerer.load(thresholds=Thresholds(margin=1.0, rank_margin=9.0))
+    strict = LegalAnswerer.load(thresholds=Thresholds(margin=1.0, rank_margin=9.0), dense=False)
     assert strict.answer("劳动仲裁在哪儿申请").kind == "abstain"
 
 
