@@ -20,13 +20,18 @@ from legal.answerer import LegalAnswerer
 from legal.paths import DATA_DIR
 
 DEV_SETS = ("dev_questions.yml", "dev_colloquial.yml")
+CITIZEN_DEV = "dev_citizen_questions.yml"  # key/relevant articles, written by an independent author
 
 
 def dev_items() -> list[tuple[str, list[str]]]:
+    """(question, acceptable ids): entry ids or articles; a citizen question accepts its key and
+    relevant articles (``abstain`` when out of scope)."""
     items = []
     for name in DEV_SETS:
         for item in yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8"))["questions"]:
             items.append((str(item["q"]), [str(e) for e in item["expect"]]))
+    for item in yaml.safe_load((DATA_DIR / CITIZEN_DEV).read_text(encoding="utf-8"))["questions"]:
+        items.append((str(item["q"]), [str(e) for e in [*item["key"], *(item.get("relevant") or [])]]))
     return items
 
 
@@ -52,10 +57,13 @@ def main() -> int:
     items = dev_items()
     base = answerer.fusion
     print(f"{len(items)} dev questions; right / wrong / declined")
-    for lw, et, ag in itertools.product((0.0, 0.05, 0.1), (0.93, 0.94, 0.95), (0.91, 0.92)):
-        answerer.fusion = replace(base, lexical_weight=lw, entry_threshold=et, agreement_threshold=ag)
+    grid = itertools.product((0.03, 0.05), (0.94, 0.95), (0.92, 0.93), (0.0, 0.005, 0.01))
+    for lw, et, ag, rm in grid:
+        answerer.fusion = replace(
+            base, lexical_weight=lw, entry_threshold=et, agreement_threshold=ag, rival_margin=rm
+        )
         r, w, d = score(answerer, items)
-        print(f"  lexical {lw:.2f} entry {et:.2f} agreement {ag:.2f}: {r:.1%} / {w:.1%} / {d:.1%}")
+        print(f"  lexical {lw:.2f} entry {et:.2f} agreement {ag:.2f} rival {rm:.3f}: {r:.1%} / {w:.1%} / {d:.1%}")
     return 0
 
 
