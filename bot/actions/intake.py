@@ -93,6 +93,8 @@ class ActionAskIntakeConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.get_slot("ask_retry"):  # asked again: say how to answer, never the same turn thrice
+            dispatcher.utter_message(response="utter_intake_confirm_retry")
         dispatcher.utter_message(response="utter_intake_summary", **summary_kwargs(tracker))
         return []
 

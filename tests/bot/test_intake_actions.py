@@ -281,3 +281,10 @@ async def test_a_plain_confirmation_corrects_nothing() -> None:
     form = ValidateIntakeForm()
     for slot in ("location", "respondent", "amount_yuan", "description"):
         assert await getattr(form, f"extract_{slot}")(CollectingDispatcher(), tracker, {}) == {}
+
+
+async def test_the_read_back_asked_again_says_how_to_answer() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={**CONFIRMED, "intake_confirmed": None, "ask_retry": "2"})
+    await ActionAskIntakeConfirmed().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_intake_confirm_retry", "utter_intake_summary"]
