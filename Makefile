@@ -19,7 +19,7 @@ train: setup          ## train the Rasa model if config, domain or data changed
 
 lint: setup           ## ruff and mypy over our code
 	@.venv/svc/bin/ruff check .
-	@.venv/svc/bin/mypy launcher integration textnorm legal voice web bot/actions bot/action_server.py bot/nlu bot/policies
+	@.venv/svc/bin/mypy launcher integration textnorm legal voice web bot/actions bot/action_server.py bot/nlu bot/policies bot/channels
 
 lock:                 ## re-resolve requirements/*.in into the lock files (needs network to PyPI)
 	@scripts/lock.sh

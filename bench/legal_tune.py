@@ -63,7 +63,8 @@ def main() -> int:
             base, lexical_weight=lw, entry_threshold=et, agreement_threshold=ag, rival_margin=rm
         )
         r, w, d = score(answerer, items)
-        print(f"  lexical {lw:.2f} entry {et:.2f} agreement {ag:.2f} rival {rm:.3f}: {r:.1%} / {w:.1%} / {d:.1%}")
+        knobs = f"lexical {lw:.2f} entry {et:.2f} agreement {ag:.2f} rival {rm:.3f}"
+        print(f"  {knobs}: {r:.1%} / {w:.1%} / {d:.1%}")
     return 0
 
 

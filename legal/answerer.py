@@ -115,7 +115,8 @@ class LegalAnswerer:
         header = fingerprint(root / STATUTES_FILE, root / USERDICT_FILE)
         tokens = read_tokens(root / TOKENS_FILE, index.articles, header)
         return cls(
-            entries, index, text, thresholds, article_tokens=tokens, background=True, data_dir=root, dense=dense
+            entries, index, text, thresholds,
+            article_tokens=tokens, background=True, data_dir=root, dense=dense,
         )
 
     def _prepare(self) -> EntryCorpus:

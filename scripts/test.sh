@@ -12,7 +12,7 @@ scripts/setup_envs.sh || exit 1
 status=0
 mkdir -p var/test-results
 echo "== lint: ruff and mypy =="
-.venv/svc/bin/ruff check . && .venv/svc/bin/mypy launcher integration textnorm legal voice web bot/actions bot/action_server.py bot/nlu bot/policies \
+.venv/svc/bin/ruff check . && .venv/svc/bin/mypy launcher integration textnorm legal voice web bot/actions bot/action_server.py bot/nlu bot/policies bot/channels \
   || status=1
 
 echo "== service environment (Python 3.11): unit, integration, end-to-end =="

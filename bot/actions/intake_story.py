@@ -53,9 +53,10 @@ def explicit_yes(text: str) -> bool:
     """Consent must be given in words that say yes (or with the 同意 button): a classifier that
     reads "skip" as agreement must never register anyone's personal data."""
     text = (text or "").strip()
-    return text.startswith("/affirm") or bool(_EXPLICIT_YES_RE.search(text)) and not re.search(
-        r"不同意|不愿意|不好|不行|不可以|不要|别", text
-    )
+    if text.startswith("/affirm"):
+        return True
+    negated = re.search(r"不同意|不愿意|不好|不行|不可以|不要|别", text)
+    return bool(_EXPLICIT_YES_RE.search(text)) and not negated
 
 
 def split_consent(text: str) -> str | None:
