@@ -85,7 +85,12 @@ def plausible_chinese_name(name: str) -> bool:
     if "·" in name:
         return True
     if not re.search(r"[\u4e00-\u9fff]", name):
-        return name[:1].isupper() and name.strip().lower() not in _NOT_LATIN_NAMES
+        words = name.split()
+        return (
+            1 <= len(words) <= 4
+            and all(w[:1].isupper() for w in words)
+            and name.strip().lower() not in _NOT_LATIN_NAMES
+        )
     if name.startswith(_COMPOUND_SURNAMES):
         return 3 <= len(name) <= 5
     return 2 <= len(name) <= 4 and name[0] in _SURNAMES

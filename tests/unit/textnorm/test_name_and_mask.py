@@ -34,3 +34,12 @@ def test_masks_personal_data() -> None:
     masked = mask_text("电话13800138000，身份证11010519491231002X")
     assert "13800138000" not in masked and "11010519491231002X" not in masked
     assert "138****8000" in masked
+
+
+def test_words_are_not_names() -> None:
+    from textnorm.name import extract_person_name
+
+    for text in ("我是在城南那个工地上干木工的", "我是外地来的", "pass", "What is this?", "ok"):
+        assert extract_person_name(text) is None, text
+    assert extract_person_name("免贵姓张 张伟") == "张伟"
+    assert extract_person_name("John Smith") == "John Smith"
