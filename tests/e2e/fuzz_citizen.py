@@ -302,7 +302,7 @@ def case_problems(persona: Persona, case: dict[str, Any]) -> list[str]:
         problems.append(f"phone {applicant.get('phone')!r} != {persona.phone!r}")
     description = _plain(str(case.get("description") or ""))
     story = _plain(str(persona.story["text"]))
-    told = [_plain(s) for s in persona.said if story[:6] and _plain(s)[:6] in story]
+    told = [_plain(s) for s in persona.said if len(_plain(s)) >= 10 and _plain(s)[:8] in story]
     if told and not any(t[:8] in description for t in told):
         problems.append("the story the citizen told is not in the description")
     return problems
