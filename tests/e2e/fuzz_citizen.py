@@ -134,8 +134,9 @@ def opening_messages(persona: Persona, rng: random.Random) -> list[str]:
         return [rng.choice(["我要申请调解", "帮我登记一个纠纷", "我想找人调解一下"])]
     if persona.opening == "greeting":
         return [rng.choice(["你好", "您好，在吗", "喂"]), story]
-    if persona.opening == "question":
-        return [str(_pick(rng, "questions")["text"])]
+    if persona.opening == "question":  # a question about the same kind of dispute as their story
+        same = [q for q in material()["questions"] if q["category"] == persona.category]
+        return [str(rng.choice(same or material()["questions"])["text"])]
     if persona.opening == "pieces" and len(story) > 30:
         cut = len(story) // 2
         return [story[:cut], story[cut:]]
