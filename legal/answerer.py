@@ -247,7 +247,7 @@ class LegalAnswerer:
     def _answer_hybrid(self, text: str, prediction: bool) -> LegalAnswer:
         fusion = self.fusion
         entries, articles = self.hybrid(text, max(CANDIDATES, fusion.agreement_articles))
-        best = entries[0] if entries and self._accept(entries[0], articles, entries) else None
+        best = entries[0] if entries and self._accept(entries[0], articles) else None
         if prediction:
             entry = self.entries[best.owner] if best else None
             return render.prediction(entry, best.fused if best else 0.0)
@@ -263,27 +263,15 @@ class LegalAnswerer:
         return render.abstain("low_confidence", category=near)
 
 
-    def _has_rival(self, best: Candidate, cites: set[str], entries: list[Candidate]) -> bool:
-        """A runner-up about other articles scores nearly as well: too close to call."""
-        for other in entries[1:]:
-            if best.fused - other.fused >= self.fusion.rival_margin:
-                return False
-            other_cites = {f"{c.law}#{c.article}" for c in self.entries[other.owner].citations}
-            if not other_cites & cites:
-                return True
-        return False
-
-    def _accept(self, entry: Candidate, articles: list[Candidate], entries: list[Candidate]) -> bool:
+    def _accept(self, entry: Candidate, articles: list[Candidate]) -> bool:
         """The best entry answers when it is sure, or nearly sure and the independent article
         search finds one of the articles the entry cites (two retrievals agree)."""
         fusion = self.fusion
-        cites = {f"{c.law}#{c.article}" for c in self.entries[entry.owner].citations}
-        if fusion.rival_margin and self._has_rival(entry, cites, entries):
-            return False
         if entry.fused >= fusion.entry_threshold:
             return True
         if entry.fused < fusion.agreement_threshold:
             return False
+        cites = {f"{c.law}#{c.article}" for c in self.entries[entry.owner].citations}
         return any(a.owner in cites for a in articles[: fusion.agreement_articles])
 
 

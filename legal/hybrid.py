@@ -34,7 +34,6 @@ class Fusion:
     entry_threshold: float = 0.95  # fused score of the best entry needed to answer with it
     agreement_threshold: float = 0.93  # … or this much when the article search finds one it cites
     agreement_articles: int = 3  # top articles checked for that agreement
-    rival_margin: float = 0.0  # a runner-up citing none of the same articles within this: unsure
     article_threshold: float = 0.93  # fused score of the best article to quote it (no entry)
     article_lexical_min: float = 0.5  # and it must cover this share of the question's words
     secondary_penalty: float = 0.03

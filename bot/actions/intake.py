@@ -29,8 +29,6 @@ from textnorm.speech_act import content_chars
 
 logger = logging.getLogger(__name__)
 
-# A first message at least this long is a narrative worth keeping as the description.
-NARRATIVE_MIN_CHARS = 15
 _PER_INTAKE_SLOTS = ("intake_confirmed", "case_no", "intake_receipt")
 # Details of one dispute: cleared after registration so a second dispute starts clean.
 _PER_DISPUTE_SLOTS = ("category", "description", "respondent", "location", "amount_yuan")

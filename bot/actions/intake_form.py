@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.intake_story import explicit_yes, harvest_story
+from bot.actions.intake_story import MAX_DESCRIPTION_CHARS, explicit_yes, harvest_story
 from bot.actions.patience import INTERRUPTIONS, STUCK_SLOT, PatientFormValidation
 from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_id, mask_phone
@@ -26,7 +26,6 @@ from textnorm.script import to_simplified
 logger = logging.getLogger(__name__)
 
 MIN_DESCRIPTION_CHARS = 6
-MAX_DESCRIPTION_CHARS = 2000
 _NAME_CORRECTION_MARKERS = ("姓名", "名字", "我叫", "叫我")
 # Intents that interrupt the form rather than answer the question it asked.
 _NOT_AN_ANSWER = INTERRUPTIONS
