@@ -43,8 +43,8 @@ def is_story(text: str, intent: str | None) -> bool:
 
 
 _EXPLICIT_YES_RE = re.compile(
-    r"同意|愿意|好|可以|(?<!银)行|没问题|嗯|要得|ok|okay|yes|确认|接受|允许|没意见"
-    r"|^\W*(?:对|对的|是|是的|中|成|没错)\W*$",
+    r"同意|愿意|好的|可以|(?<!银)行|没问题|嗯|要得|ok|okay|yes|确认|接受|允许|没意见"
+    r"|^\W*(?:那)?(?:好|好吧|好啊|好呀|对|对的|是|是的|中|成|没错)\W*$",
     re.IGNORECASE,
 )
 

@@ -152,7 +152,10 @@ async def test_resuming_after_an_interruption_is_not_a_miss() -> None:
 
 
 async def test_consent_is_never_assumed_from_a_word_that_is_not_yes() -> None:
-    cases = (("skip", None), ("以后再说", None), ("好的", True), ("/affirm", True), ("中", True))
+    cases = (
+        ("skip", None), ("以后再说", None), ("你好漂亮", None), ("好的", True), ("/affirm", True),
+        ("中", True), ("好吧", True),
+    )
     for text, expected in cases:
         slots, _ = await turn({"requested_slot": "privacy_consent"}, text, intent="affirm",
                               mapped={"privacy_consent": True})
