@@ -33,7 +33,7 @@ BODY = {"category": "labour", "description": "拖欠工资", "channel": "robot",
 
 def start_service(db_url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "CASE_DB_URL": db_url, "CASE_SERVICE_PORT": str(port),
+    env = {**os.environ, "JIEFEN_ENV": "development", "CASE_DB_URL": db_url, "CASE_SERVICE_PORT": str(port),
            "CASE_SCHEDULER_INTERVAL_S": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "integration.service"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -8,8 +8,13 @@ Each answer falls in one class:
 - key: one of its citations is a key article;
 - relevant: no key article, but a relevant one;
 - abstain: it declined (also a refusal to predict);
-- irrelevant: it cites only articles that are neither (the failure that misleads a citizen).
-Out-of-scope questions (``key: [abstain]``) count as right when declined.
+- irrelevant: it cites only articles that are neither (the failure that misleads a citizen);
+- clarify: it asked the citizen to choose among two or three curated questions. Whether the
+  choice leads to a key article is scored separately ("after the choice"), as if the citizen
+  picks the option whose answer cites a key article, else a relevant one: that measures the
+  options offered, not a citizen's judgement, and is printed apart from the direct answers.
+Out-of-scope questions (``key: [abstain]``) count as right when declined (a clarification is
+not an answer, so it is counted on its own).
 
 Usage: .venv/svc/bin/python bench/legal_citizens_eval.py [--verbose]
 """
@@ -35,6 +40,8 @@ SET_FILE = DATA_DIR / "heldout_citizen_questions.yml"
 
 
 def classify(answer: LegalAnswer, key: list[str], relevant: list[str]) -> str:
+    if answer.kind == "clarify":
+        return "clarify"
     if answer.kind == "abstain" or (answer.reason == "prediction" and not answer.citations):
         return "abstain"
     cited = {f"{c.law}#{c.article}" for c in answer.citations}
@@ -45,6 +52,12 @@ def classify(answer: LegalAnswer, key: list[str], relevant: list[str]) -> str:
     if cited & set(relevant):
         return "relevant"
     return "irrelevant"
+
+
+def after_choice(answerer: LegalAnswerer, answer: LegalAnswer, key: list[str], relevant: list[str]) -> str:
+    """The best outcome among the offered options: key, relevant, or none of them."""
+    verdicts = {classify(answerer.answer_entry(entry_id), key, relevant) for entry_id, _ in answer.options}
+    return next((v for v in ("key", "relevant") if v in verdicts), "no option")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     items = yaml.safe_load(args.set.read_text(encoding="utf-8"))["questions"]
     counts: Counter[str] = Counter()
     out_of_scope: Counter[str] = Counter()
+    chosen: Counter[str] = Counter()
     latencies: list[float] = []
     for item in items:
         t0 = time.perf_counter()
@@ -66,10 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         latencies.append((time.perf_counter() - t0) * 1000)
         key, relevant = [str(k) for k in item["key"]], [str(r) for r in item.get("relevant") or []]
         if key == ["abstain"]:
-            out_of_scope["declined" if classify(answer, [], []) == "abstain" else "answered"] += 1
+            verdict = classify(answer, [], [])
+            out_of_scope[{"abstain": "declined", "clarify": "clarified"}.get(verdict, "answered")] += 1
             continue
         verdict = classify(answer, key, relevant)
         counts[verdict] += 1
+        if verdict == "clarify":
+            chosen[after_choice(answerer, answer, key, relevant)] += 1
         if args.verbose and verdict != "key":
             cited = [f"{c.law}#{c.article}" for c in answer.citations][:3]
             print(
@@ -81,9 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"legal answers on {args.set.name}: {n} in-scope questions, {sum(out_of_scope.values())} out of scope"
     )
-    for verdict in ("key", "relevant", "abstain", "irrelevant"):
+    for verdict in ("key", "relevant", "abstain", "irrelevant", "clarify"):
         print(f"  {verdict:11s} {counts[verdict]:4d}  {counts[verdict] / max(n, 1):6.1%}")
-    print(f"  out of scope declined: {out_of_scope['declined']}/{sum(out_of_scope.values())}")
+    for verdict in ("key", "relevant", "no option"):
+        print(f"    clarify, then {verdict:9s} {chosen[verdict]:4d}  {chosen[verdict] / max(n, 1):6.1%}")
+    reachable = counts["key"] + chosen["key"]
+    print(f"  key directly or after one choice: {reachable / max(n, 1):6.1%}")
+    print(
+        f"  out of scope declined: {out_of_scope['declined']}/{sum(out_of_scope.values())}"
+        f" (clarified {out_of_scope['clarified']})"
+    )
     print(
         f"  latency per answer: p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms; "
         f"load {load_s:.1f} s"

@@ -22,6 +22,7 @@ from sanic import Request, Sanic, response
 from sanic.response import HTTPResponse
 
 from integration.client import logsafe
+from integration.deployment import Secret, check_startup
 from integration.envparse import env_str
 
 logger = logging.getLogger("bot.action_server")
@@ -78,6 +79,11 @@ def main() -> None:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # One line and exit 2 before Sanic starts (inside a start-up listener the refusal came after
+    # a traceback): production refuses missing, development-default or short secrets.
+    secrets = [Secret("CENTER_API_TOKEN"), Secret("ACTION_SERVER_TOKEN")]
+    if not check_startup("action server", os.environ, secrets, logger):
+        raise SystemExit(2)
     token = env_str(os.environ, "ACTION_SERVER_TOKEN", "")
     if not token:
         logger.warning("ACTION_SERVER_TOKEN is not set: /webhook answers anything that reaches it")

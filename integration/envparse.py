@@ -6,7 +6,8 @@ web service all use it. A malformed value is an error naming the variable, never
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -46,6 +47,37 @@ def parse_int(name: str, raw: str | None, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name}={raw!r} is not an integer") from exc
+
+
+def parse_choice(name: str, raw: str | None, choices: Iterable[str], default: str) -> str:
+    """One of ``choices`` (any case, surrounding spaces dropped); empty or unset gives ``default``."""
+    allowed = tuple(choices)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in allowed:
+        raise SettingsError(f"{name}={raw!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def parse_origins(name: str, raw: str | None) -> frozenset[str]:
+    """Comma-separated web origins (``https://host[:port]``, no path) → a set; empty or unset
+    gives none. ``*``, ``null`` and anything with a path, query or credentials are errors: an
+    origin allowed cross-origin access is always named in full."""
+    origins: set[str] = set()
+    for item in filter(None, (p.strip() for p in (raw or "").split(","))):
+        parts = urlsplit(item)
+        bare = parts.scheme in ("http", "https") and parts.hostname and not parts.username
+        if "*" in item or not bare or parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise SettingsError(
+                f"{name}: {item!r} is not an origin (scheme://host[:port], never *; comma-separated)"
+            )
+        origins.add(f"{parts.scheme}://{parts.netloc}".lower())
+    return frozenset(origins)
+
+
+def env_choice(env: Mapping[str, str], name: str, choices: Iterable[str], default: str) -> str:
+    return parse_choice(name, env.get(name), choices, default)
 
 
 def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:

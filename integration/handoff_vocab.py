@@ -25,6 +25,7 @@ SLOT_LABELS: dict[str, str] = {
     "applicant_phone": "手机号",
     "intake_confirmed": "登记信息确认",
     "progress_query": "案件编号或手机号加姓名",
+    "progress_phone_tail": "手机号后四位",
     "appointment_institution": "预约机构",
     "appointment_day": "预约日期",
     "appointment_slot": "预约时段",

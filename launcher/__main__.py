@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
 import urllib.request
 from types import FrameType
 
+from launcher.models import ModelSettings, prepare_speech_model
 from launcher.process import StackError, make_private_tree
 from launcher.services import all_services
-from launcher.settings import ROOT, StackSettings
+from launcher.settings import ROOT, StackSettings, startup_verdict
 from launcher.supervisor import Supervisor
 from launcher.training import train_if_needed
 from launcher.warmup import warm_up
@@ -29,8 +31,11 @@ def voice_status(s: StackSettings) -> str:
             health = json.loads(response.read())
     except (OSError, ValueError):
         return "unknown"
-    if health.get("asr") == "vosk":
-        return "Vosk model loaded"
+    engine = {"vosk": "Vosk", "whisper": "Whisper"}.get(health.get("asr", ""))
+    if engine and health.get("asr_status", "ok") == "ok":
+        return f"{engine} speech recognition ready"
+    if engine:
+        return f"{engine} speech recognition DEGRADED ({health.get('asr_detail')})"
     reason = health.get("asr_detail") or health.get("asr")
     return f"NO speech recognition ({reason}): callers hear an apology and are transferred"
 
@@ -62,13 +67,23 @@ def run(s: StackSettings) -> int:
     # Both signals stop everything, even when started in the background (where SIGINT is ignored).
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)
+    refusal, warning = startup_verdict(s, os.environ)
+    if refusal:
+        print(f"[stack] ERROR {refusal}", file=sys.stderr, flush=True)
+        return 1
+    if warning:
+        print(f"[stack] {warning}", flush=True)
     supervisor = Supervisor(log_dir=s.var_dir / "log", cwd=ROOT)
     started = time.monotonic()
     try:
         make_private_tree(s.var_dir)  # personal data: owner only (files 0600, folders 0700)
         Supervisor.check_ports(all_services(s), s.host)
+        # Blocking download and unpacking, before any service starts.
+        say = lambda line: print(f"[models] {line}", flush=True)  # noqa: E731
+        speech = prepare_speech_model(ModelSettings.from_env(os.environ), s.var_dir / "models", say=say)
+        print(f"[models] {speech.message}", flush=True)
         train_if_needed(s.model_dir)
-        supervisor.start(all_services(s), host=s.host, timeout_s=s.health_timeout_s)
+        supervisor.start(all_services(s, speech.env), host=s.host, timeout_s=s.health_timeout_s)
         if s.warm_up:
             seconds, replies = warm_up(s.url(s.rasa_port), s.rasa_channel_token)
             first = replies[0].get("text", "")[:30] if replies else "(no reply)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from string import Template
 
@@ -35,6 +36,7 @@ def common_env(s: StackSettings) -> dict[str, str]:
         "CASE_OUTBOX_DIR": str(s.var_dir / "outbox"),
         "VAR_DIR": str(s.var_dir),
         "CHAT_SESSION_SECRET": s.chat_session_secret,
+        "JIEFEN_ENV": s.environment,  # explicit: a service started without it counts as production
     }
 
 
@@ -105,10 +107,10 @@ def rasa_server(s: StackSettings) -> ServiceSpec:
         "--port",
         str(s.rasa_port),
         "--enable-api",
-        "--auth-token",
-        s.rasa_auth_token,
-        "--jwt-secret",
-        s.rasa_jwt_secret,
+        # "--flag=value": a generated secret may begin with "-", which argparse
+        # would otherwise read as the next option (CI failed on one that did).
+        f"--auth-token={s.rasa_auth_token}",
+        f"--jwt-secret={s.rasa_jwt_secret}",
         "--jwt-method",
         "HS256",
         "--credentials",
@@ -134,14 +136,16 @@ def _model_loaded(body: bytes) -> bool:
         return False
 
 
-def voice_gateway(s: StackSettings) -> ServiceSpec:
+def voice_gateway(s: StackSettings, asr_env: Mapping[str, str] | None = None) -> ServiceSpec:
     """Phone (Twilio Media Streams) and kiosk voice gateway (service environment).
 
-    It becomes healthy without a Vosk model too (callers then hear an apology and are
+    ``asr_env``: the recogniser variables ``launcher.models`` settled on (ASR_ENGINE and the model
+    folder). It becomes healthy without a model too (callers then hear an apology and are
     transferred); /health says which.
     """
     env = {
         **common_env(s),
+        **(asr_env or {}),
         "VOICE_HOST": s.host,
         "VOICE_PORT": str(s.voice_port),
         "RASA_URL": s.url(s.rasa_port),
@@ -177,6 +181,6 @@ def web(s: StackSettings) -> ServiceSpec:
     )
 
 
-def all_services(s: StackSettings) -> list[ServiceSpec]:
+def all_services(s: StackSettings, asr_env: Mapping[str, str] | None = None) -> list[ServiceSpec]:
     """Every process of the product, in start order."""
-    return [case_service(s), action_server(s), rasa_server(s), voice_gateway(s), web(s)]
+    return [case_service(s), action_server(s), rasa_server(s), voice_gateway(s, asr_env), web(s)]

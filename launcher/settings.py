@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from integration import deployment
+from integration.deployment import DEVELOPMENT, ENV_VAR, PRODUCTION, Secret
 from integration.envparse import SettingsError, parse_bool, parse_int
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"  # Rasa and the action server listen here only, in every profile
+# Every secret of the stack, checked before anything starts (integration/deployment.py). The
+# per-run ones are random when unset, so only a weak value that is set is refused.
+STACK_SECRETS = (
+    Secret("RASA_AUTH_TOKEN"),
+    Secret("CENTER_API_TOKEN"),
+    Secret("CENTER_STAFF_TOKENS", required=False, pairs=True),
+    Secret("CHAT_SESSION_SECRET", required=False),
+    Secret("RASA_CHANNEL_TOKEN", required=False),
+    Secret("RASA_JWT_SECRET", required=False),
+    Secret("ACTION_SERVER_TOKEN", required=False),
+    Secret("RASA_INTEGRATOR_TOKENS", required=False, pairs=True),
+    Secret("ROBOT_DEVICE_TOKENS", required=False, pairs=True),
+    Secret("TWILIO_AUTH_TOKEN", required=False),
+)
 
 
 def load_dotenv(path: Path) -> None:
@@ -46,6 +63,14 @@ def env_bool(name: str, default: bool) -> bool:
         raise SystemExit(f"setting {exc} — fix it in .env or the environment") from exc
 
 
+def env_mode() -> str:
+    """JIEFEN_ENV for the stack: development unless told otherwise (see integration/deployment.py)."""
+    try:
+        return deployment.mode(os.environ, default=DEVELOPMENT)
+    except SettingsError as exc:
+        raise SystemExit(f"setting {exc} — fix it in .env or the environment") from exc
+
+
 @dataclass(frozen=True)
 class StackSettings:
     """Ports, tokens and paths shared by every process the launcher starts."""
@@ -70,6 +95,9 @@ class StackSettings:
     rasa_jwt_secret: str = ""  # signs the web service's short-lived tokens for Rasa's HTTP API
     action_server_token: str = ""  # Rasa's token for the action server's /webhook
     rasa_channel_allow_anonymous: bool = False  # development and end-to-end tests only
+    # JIEFEN_ENV, passed to every process. The launcher is the embedded development profile, so
+    # unset means development here (and production for a service started on its own).
+    environment: str = DEVELOPMENT
 
     @property
     def voice_stream_url(self) -> str:
@@ -104,6 +132,7 @@ class StackSettings:
             rasa_jwt_secret=os.environ.get("RASA_JWT_SECRET") or secrets.token_urlsafe(32),
             action_server_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
             rasa_channel_allow_anonymous=env_bool("RASA_CHANNEL_ALLOW_ANONYMOUS", False),
+            environment=env_mode(),
         )
 
     def url(self, port: int) -> str:
@@ -111,3 +140,23 @@ class StackSettings:
         if port in (self.rasa_port, self.action_port):
             return f"http://{LOOPBACK}:{port}"
         return f"http://{self.host}:{port}"
+
+
+def startup_verdict(s: StackSettings, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(why the stack must not start, the development-mode notice) — at most one of them.
+
+    Production refuses what ``integration.deployment`` refuses for each service, and anonymous
+    access to Rasa's channel; any mode refuses a wildcard CORS origin for the action server (Rasa
+    calls it server-side; no browser ever should)."""
+    if "*" in env.get("ACTION_SERVER_CORS", ""):
+        return "ACTION_SERVER_CORS must not contain '*': leave it empty (Rasa calls it server-side)", None
+    found = deployment.problems(env, STACK_SECRETS)
+    if s.rasa_channel_allow_anonymous:
+        found.append("RASA_CHANNEL_ALLOW_ANONYMOUS is true (development and end-to-end tests only)")
+    if s.environment == PRODUCTION:
+        return (deployment.refusal_line("launcher", found) if found else None), None
+    weak = f": {'; '.join(found)} — development tokens in use" if found else ""
+    return None, (
+        f"development mode ({ENV_VAR}=development, the default of `make run`){weak}; "
+        f"{ENV_VAR}=production refuses to start with development or weak secrets"
+    )

@@ -247,12 +247,20 @@ class LegalAnswerer:
     def _answer_hybrid(self, text: str, prediction: bool) -> LegalAnswer:
         fusion = self.fusion
         entries, articles = self.hybrid(text, max(CANDIDATES, fusion.agreement_articles))
-        best = entries[0] if entries and self._accept(entries[0], articles) else None
+        top = entries[0] if entries else None
+        accepted = top is not None and self._accept(top, articles)
+        best = top if accepted and not self._close_call(entries) else None
         if prediction:
-            entry = self.entries[best.owner] if best else None
-            return render.prediction(entry, best.fused if best else 0.0)
+            entry = self.entries[top.owner] if top and accepted else None
+            return render.prediction(entry, top.fused if top and accepted else 0.0)
         if best is not None:
             return render.curated(self.entries[best.owner], best.fused)
+        options = [
+            self.entries[c.owner] for c in entries[: fusion.clarify_options]
+            if c.fused >= fusion.clarify_threshold
+        ]
+        if options:
+            return render.clarify(options, options[0].category)
         quotable = [
             a for a in articles[: self.thresholds.max_articles]
             if a.fused >= fusion.article_threshold and a.lexical >= fusion.article_lexical_min
@@ -262,6 +270,22 @@ class LegalAnswerer:
         near = self.entries[entries[0].owner].category if entries else ""
         return render.abstain("low_confidence", category=near)
 
+    def answer_entry(self, entry_id: str) -> LegalAnswer:
+        """The curated answer the citizen chose after a clarification (unknown id: abstain)."""
+        entry = self.entries.get(entry_id)
+        if entry is None:
+            return render.abstain("unknown_choice")
+        return render.curated(entry, 1.0)
+
+    def _close_call(self, entries: list[Candidate]) -> bool:
+        """The runner-up is about as likely as the best and rests on other articles."""
+        if len(entries) < 2:
+            return False
+        first, second = entries[0], entries[1]
+        if first.fused - second.fused >= self.fusion.margin:
+            return False
+        cites = [{f"{c.law}#{c.article}" for c in self.entries[e.owner].citations} for e in (first, second)]
+        return not (cites[0] & cites[1])
 
     def _accept(self, entry: Candidate, articles: list[Candidate]) -> bool:
         """The best entry answers when it is sure, or nearly sure and the independent article

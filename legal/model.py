@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from legal.numerals import article_label
 
-AnswerKind = Literal["curated", "articles", "abstain"]
+AnswerKind = Literal["curated", "articles", "abstain", "clarify"]
 HitKind = Literal["entry", "article"]
 
 
@@ -64,6 +64,10 @@ _SPOKEN_NAMES = {
     "最高人民法院关于审理劳动争议案件适用法律问题的解释（一）": "最高法院劳动争议司法解释一",
     "最高人民法院关于审理涉及农村土地承包经营纠纷调解仲裁案件适用法律若干问题的解释":
         "最高法院农村土地承包纠纷调解仲裁司法解释",
+    # Titles holding 《》 (which nobody reads aloud) or too long to say.
+    "最高人民法院关于适用《中华人民共和国民法典》总则编若干问题的解释": "最高法院民法典总则编解释",
+    "最高人民法院关于适用《中华人民共和国民法典》合同编通则若干问题的解释": "最高法院民法典合同编通则解释",
+    "最高人民法院关于适用《中华人民共和国民法典》婚姻家庭编的解释（一）": "最高法院民法典婚姻家庭编解释一",
 }
 
 
@@ -112,3 +116,5 @@ class LegalAnswer:
     entry_id: str | None = None
     reason: str = ""  # why: "curated", "articles", "low_confidence", "prediction", ...
     category: str = ""  # dispute category the answer is about ("" when unknown), for the offer
+    # kind "clarify": the curated questions the citizen chooses from, as (entry id, question)
+    options: list[tuple[str, str]] = field(default_factory=list)

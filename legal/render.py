@@ -112,6 +112,24 @@ def abstain(
     return LegalAnswer("abstain", text, spoken, [], 0.0, None, reason, category)
 
 
+CLARIFY_TEXT = "为了给您准确的法律依据，请确认您想了解的是下面哪一个问题（点选即可）："
+CLARIFY_ONE_TEXT = "为了给您准确的法律依据，请确认您想了解的是不是下面这个问题："
+CLARIFY_HINT = "如果都不是，可以换个说法再问一次，或者说“转人工”。"
+CLARIFY_SPOKEN = "为了给您准确的依据，请问您想了解的是哪一个问题？"
+
+
+def clarify(entries: Sequence[KnowledgeEntry], category: str = "") -> LegalAnswer:
+    """Two or three curated questions are about equally likely (or one is likely but not sure):
+    the citizen chooses, rather than getting a confident answer to a question they did not ask.
+    The options travel as ``options`` (the dialogue shows them as buttons; the phone reads them
+    out as numbered choices), so the text holds only the lead and the way out."""
+    options = [(e.id, e.questions[0]) for e in entries]
+    head = CLARIFY_TEXT if len(options) > 1 else CLARIFY_ONE_TEXT
+    return LegalAnswer(
+        "clarify", f"{head}\n{CLARIFY_HINT}", CLARIFY_SPOKEN, [], 0.0, None, "clarify", category, options
+    )
+
+
 def prediction(entry: KnowledgeEntry | None, score: float) -> LegalAnswer:
     """Refuse to predict; add procedure information when a curated entry fits."""
     if entry is None:

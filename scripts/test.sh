@@ -7,16 +7,28 @@ cd "$root"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$root"
 
 scripts/setup_envs.sh || exit 1
-.venv/svc/bin/python -m launcher train || exit 1
 
 status=0
 mkdir -p var/test-results
+# The model trains (minutes on a fresh checkout) while the suites that need none run.
+.venv/svc/bin/python -m launcher train > var/test-results/train.log 2>&1 &
+training=$!
+
 echo "== lint: ruff and mypy =="
 .venv/svc/bin/ruff check . && .venv/svc/bin/mypy launcher integration textnorm legal voice web bot/actions bot/action_server.py bot/nlu bot/policies bot/channels \
   || status=1
 
-echo "== service environment (Python 3.11): unit, integration, end-to-end =="
-.venv/svc/bin/python -m pytest tests --ignore=tests/bot -p no:cacheprovider "$@" || status=1
+echo "== service environment (Python 3.11): unit and integration (no model needed) =="
+.venv/svc/bin/python -m pytest tests/unit tests/integration -p no:cacheprovider -rs "$@" || status=1
+
+echo "== the Rasa model =="
+if ! wait "$training"; then
+  tail -20 var/test-results/train.log; echo "make test: FAILED (training)"; exit 1
+fi
+tail -1 var/test-results/train.log
+
+echo "== service environment (Python 3.11): end-to-end =="
+.venv/svc/bin/python -m pytest tests/e2e -p no:cacheprovider -rs --durations=12 "$@" || status=1
 
 echo "== bot environment (Python 3.10): custom actions =="
 .venv/bot/bin/python -m pytest tests/bot -p no:cacheprovider -W ignore::DeprecationWarning || status=1

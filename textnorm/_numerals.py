@@ -8,7 +8,8 @@ import warnings
 import cn2an
 
 # Characters a citizen (or an ASR engine) uses when reading digits one by one.
-SPOKEN_DIGIT_CHARS = "零〇洞一幺二两三四五六七八九"
+# 么 is how 幺 ("one" read out) often comes back from an IME, a recogniser or 麼 simplified.
+SPOKEN_DIGIT_CHARS = "零〇洞一幺么二两三四五六七八九"
 
 
 def to_halfwidth(text: str) -> str:
@@ -18,7 +19,7 @@ def to_halfwidth(text: str) -> str:
 
 def spoken_digits_to_ascii(run: str) -> str | None:
     """Convert a run of digits read one by one (幺三八…, mixed with 0-9) to ASCII digits."""
-    run = run.replace("洞", "零")  # radio-style zero, common over the phone
+    run = run.replace("洞", "零").replace("么", "幺")  # radio-style zero; 么 for 幺
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -6,12 +6,12 @@ import re
 
 from textnorm._numerals import to_halfwidth
 
-_CASE_NO_RE = re.compile(r"JF[\s\-_—]*(\d{4})[\s\-_—]*(\d{1,6})(?!\d)", re.IGNORECASE)
+CASE_NO_RE = re.compile(r"JF[\s\-_—]*(\d{4})[\s\-_—]*(\d{1,6})(?!\d)", re.IGNORECASE)
 
 
 def find_case_no(text: str) -> str | None:
     """The first case number in text, in canonical form (JF-YYYY-NNNNNN), or None."""
-    match = _CASE_NO_RE.search(to_halfwidth(text))
+    match = CASE_NO_RE.search(to_halfwidth(text))
     if not match:
         return None
     return f"JF-{match.group(1)}-{int(match.group(2)):06d}"

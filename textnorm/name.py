@@ -78,6 +78,11 @@ _NOT_LATIN_NAMES = {
 }
 
 
+def plausible_surname(char: str) -> bool:
+    """One of the common single-character surnames."""
+    return char in _SURNAMES
+
+
 def plausible_chinese_name(name: str) -> bool:
     """2–4 characters starting with a common surname (or a compound one); names with the
     middle dot (维吾尔族、藏族 … 买买提·艾力) are accepted as given, Latin names when capitalised
@@ -91,6 +96,8 @@ def plausible_chinese_name(name: str) -> bool:
             and all(w[:1].isupper() for w in words)
             and name.strip().lower() not in _NOT_LATIN_NAMES
         )
+    if len(set(name)) == 1:  # 哈哈哈, 呵呵: laughter, not a person (哈 is also a surname)
+        return False
     if name.startswith(_COMPOUND_SURNAMES):
         return 3 <= len(name) <= 5
     return 2 <= len(name) <= 4 and name[0] in _SURNAMES

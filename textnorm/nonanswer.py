@@ -12,6 +12,7 @@ import re
 from typing import Literal
 
 from textnorm._numerals import SPOKEN_DIGIT_CHARS, to_halfwidth
+from textnorm.speech_act import about_the_center, message_kind
 
 NonAnswer = Literal["decline", "dont_know", "later"]
 
@@ -138,7 +139,53 @@ def digit_count(text: str) -> int:
     return len(_DIGIT_RE.findall(to_halfwidth(text or "")))
 
 
+_DIGIT_RUN_RE = re.compile(rf"[0-9{SPOKEN_DIGIT_CHARS}xX](?:[\s\-—－–,，.、]*[0-9{SPOKEN_DIGIT_CHARS}xX])*")
+
+
+def digit_run(text: str) -> int:
+    """The longest run of digit-like characters (spaces, dashes and commas between them allowed):
+    "幺三八 零零幺三 八零零零" is one run of 11; a story's "二十万 … 十万" are short runs."""
+    runs = _DIGIT_RUN_RE.findall(to_halfwidth(text or ""))
+    return max((len(_DIGIT_RE.findall(run)) for run in runs), default=0)
+
+
 def looks_like_number(text: str, min_digits: int) -> bool:
     """True when the text holds at least ``min_digits`` digit-like characters: only then is
     it checked as a phone or ID number (free text is never 'a wrong ID')."""
     return digit_count(text) >= min_digits
+
+
+FormRemark = Literal["declines_id", "about_form"]
+_ID_WORDS = ("身份证", "证件", "身份号")
+# What is left of a remark about the form once refusals are taken out: verbs of telling and
+# filling, modal words, pronouns and particles. A story always leaves more ("他不给钱" → 他钱).
+_FORM_WORDS_RE = re.compile(
+    r"一定|必须|非得|非要|需要|得要|能不能|可不可以|可以|能|要|一下|怎么|什么|这个|那个|这些|都|也|先|还|就|再"
+    r"|说|讲|写|填|描述|告诉|提供|回答|交代|你们|你|我|的|了|吧|啊|呀|呢|吗|嘛|么|哦|嗯|好|太|很|不"
+)
+
+
+def form_remark(text: str) -> FormRemark | None:
+    """A reply to the question about the dispute that is about the form instead: "一定要填吗",
+    "不想说", a short question about the centre ("需要我本人去现场吗"), or a refusal of the ID
+    number given early ("身份证号不想给"). Such a reply must not become the description, nor be
+    kept as the start of one."""
+    remark = _refusal_or_form_question(text)
+    if remark is None and len(text) <= 15 and message_kind(text) == "question" and about_the_center(text):
+        return "about_form"
+    return remark
+
+
+def _refusal_or_form_question(text: str) -> FormRemark | None:
+    compact = _compact(text)
+    if not compact or len(compact) > 14 or digit_count(compact) >= 6:
+        return None
+    refusal = classify_nonanswer(compact) is not None
+    if refusal and any(word in compact for word in _ID_WORDS):
+        return "declines_id"
+    rest = compact
+    for word in (*_DONT_KNOW, *_LATER, *_DECLINE):
+        rest = rest.replace(word, "")
+    rest = _FORM_WORDS_RE.sub("", rest)
+    asks = compact.endswith(("吗", "么", "嘛")) or "能不能" in compact or "可不可以" in compact
+    return "about_form" if not rest and (refusal or asks) else None

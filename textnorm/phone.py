@@ -12,6 +12,9 @@ _RUN_RE = re.compile(rf"[0-9{SPOKEN_DIGIT_CHARS}][0-9{SPOKEN_DIGIT_CHARS}\s\-—
 _SEPARATORS_RE = re.compile(r"[\s\-—–·.()（）]")
 
 
+_COUNTRY_PREFIX_RE = re.compile(r"(?<!\d)(?:\+\s*86|0086)(?=[\s\-]*1[3-9])")
+
+
 def is_mobile(number: str) -> bool:
     """True for an 11-digit mainland mobile number (13x–19x)."""
     return bool(MOBILE_RE.match(number))
@@ -23,7 +26,8 @@ def normalize_mobile(text: str) -> str | None:
     Handles spaces, dashes, full-width digits, a +86/0086 prefix and digits read
     aloud (幺三八…). Returns None when the text holds no valid mobile number.
     """
-    text = to_halfwidth(text).replace("+86", " ").replace("0086", " ")
+    # Only a prefix: "0086" inside a number (130 0000 8600) is part of it.
+    text = _COUNTRY_PREFIX_RE.sub(" ", to_halfwidth(text))
     for match in _RUN_RE.finditer(text):
         run = _SEPARATORS_RE.sub("", match.group())
         if not run:

@@ -35,6 +35,10 @@ _QUESTION = re.compile(
     r"|[？?]\s*$|请问|问一下|问问|咨询|想了解|了解一下|法律(?:上)?(?:规定|怎么)|有什么规定|什么规定"
     r"|多少钱|赔多少|多少年|多久|几年|几天|多长时间|什么时候|哪些|什么(?:材料|证据|手续|程序|条件|责任|权利)"
     r"|还能(?:要|告|起诉|追|拿)|律师"
+    # "how much / how long" asked of what is owed or due: "押金能退多少", "一般判几个月", "该赔我多少"
+    # (a story says "欠了我多少钱记不清": no modal verb before the 多少)
+    r"|(?:要|能|该|得|可以|会|还|应当|应该)[^，。,；;！!]{0,5}(?:多少|几个月|几个钱)"
+    r"|(?:多少|几个月)[钱万块元年天]?[？?。！!\s]*$"
 )
 
 
@@ -56,3 +60,20 @@ def content_chars(text: str) -> int:
     rest = _QUESTION.sub("", _REQUEST.sub("", text or ""))
     rest = re.sub(r"(一个|一下|纠纷|事情|问题|情况|我|你们|您|想|要|的|了|个)", "", rest)
     return len(re.findall(r"[\u3400-\u9fff]", rest))
+
+
+# What a question about the centre itself names: the centre, its window, its hours, address,
+# fees, ways to apply and the materials to bring. A question naming none of these ("借条过了两年
+# 还能要吗") is about the citizen's own dispute, whatever words it shares with "借条要带原件吗".
+_ABOUT_THE_CENTER = re.compile(
+    r"你们|您们|中心|这里|这儿|这边|窗口|现场|接待|有人|能来|能去|过来|过去|去的时候|来的时候"
+    r"|调解|登记|申请|受理|办理|办事|手续|材料|资料|带|原件|复印件|户口本|身份证|截图|清单|证据"
+    r"|热线|电话|网上|线上|手机|视频|远程|公众号|小程序|在线|收费|费用|交钱|要钱|花钱|免费|给钱|辛苦费"
+    r"|上班|下班|开门|关门|放假|休息|中午|几点|时间|周末|周日|周六|礼拜|星期|节假日|五一|国庆|春节"
+    r"|地址|在哪|怎么走|咋走|位置|几路|哪个楼|管哪些|管不管|能管|干什么的|做什么的|区别"
+)
+
+
+def about_the_center(text: str) -> bool:
+    """The message names the centre or one of its services (see ``_ABOUT_THE_CENTER``)."""
+    return bool(_ABOUT_THE_CENTER.search(text or ""))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -15,8 +13,8 @@ from typing import Any
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
-from voice.asr.base import AsrEngine, AsrUnavailable
-from voice.asr.vosk_engine import VoskEngine
+from voice.asr.base import AsrEngine, AsrUnavailable, engine_health
+from voice.asr.factory import build_engine
 from voice.core.archive import ArchiveSink, CaseServiceArchive, NoArchive
 from voice.core.handoff import CaseServiceHandoffs, HandoffSink, NoHandoffSink
 from voice.core.records import CallTranscript, FileRecordStore, RecordStore
@@ -55,7 +53,7 @@ class Services:
     asr_error: str = ""
     calls: CallRegistry = field(default_factory=CallRegistry)
     robots: dict[str, CallSession] = field(default_factory=dict)
-    executor: ThreadPoolExecutor | None = None
+    owns_asr: bool = False  # the engine was built here (and is closed at stop)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     guards: VoiceGuards = field(init=False)  # limits and lock-outs, from the settings
     pending_streams: int = 0  # Media Streams open but not yet started (unauthenticated)
@@ -125,7 +123,8 @@ def create_app(
     handoffs: HandoffSink | None = None,
     archive: ArchiveSink | None = None,
 ) -> Sanic:
-    """Build the gateway. Without ``asr`` the Vosk model at VOSK_MODEL_PATH loads at server start.
+    """Build the gateway. Without ``asr`` the engine ASR_ENGINE names loads at server start
+    (``build_engine``: Vosk from VOSK_MODEL_PATH, Whisper from WHISPER_MODEL_PATH).
 
     Hand-offs and call records go to the case service when VOICE_HANDOFF_TO_CASE_SERVICE is on
     (the default in settings from the environment) unless sinks are injected.
@@ -169,26 +168,20 @@ def create_app(
 
     @app.before_server_start
     async def load_asr(app: Sanic) -> None:
-        if services.asr is not None:
-            return
-        path = settings.vosk_model_path
-        if path is None:
-            services.asr_error = "VOSK_MODEL_PATH is not set"
-        else:
-            services.executor = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="vosk")
+        if services.asr is None:
             loop = asyncio.get_running_loop()
-            try:
-                services.asr = await loop.run_in_executor(
-                    services.executor, VoskEngine.load, path, services.executor
-                )
+            try:  # seconds of blocking work (model files, a trial decode): off the event loop
+                services.asr = await loop.run_in_executor(None, build_engine, settings.asr)
+                services.owns_asr = True
             except AsrUnavailable as exc:
                 services.asr_error = str(exc)
-        if services.asr is None:
-            log.error(
-                "speech recognition unavailable (%s): calls get an apology and a transfer", services.asr_error
-            )
-        else:
-            log.info("Vosk model loaded from %s", path)
+            if services.asr is None:
+                log.error(
+                    "speech recognition unavailable (%s): calls get an apology and a transfer",
+                    services.asr_error,
+                )
+            else:
+                log.info("%s speech recognition loaded from %s", services.asr.name, settings.asr.model_path)
         if not settings.robot_stream_enabled:
             log.warning("/robot/stream refuses everyone: set CHAT_SESSION_SECRET and/or ROBOT_DEVICE_TOKENS")
 
@@ -210,16 +203,21 @@ def create_app(
             close = getattr(client, "aclose", None)
             if close is not None:
                 await close()
-        if services.executor is not None:
-            services.executor.shutdown(wait=False, cancel_futures=True)
+        close_asr = getattr(services.asr, "close", None)
+        if services.owns_asr and close_asr is not None:
+            close_asr()
 
     @app.get("/health")
     async def health(request: Request) -> HTTPResponse:
+        # "status" is the gateway's (it answers calls either way); "asr_status" is the recogniser's:
+        # ok, degraded (decodes failing or stuck: those calls are transferred) or unavailable.
+        asr_health = engine_health(services.asr) if services.asr else None
         return json(
             {
                 "status": "ok",
                 "asr": services.asr.name if services.asr else "unavailable",
-                "asr_detail": services.asr_error or None,
+                "asr_status": asr_health.status if asr_health else "unavailable",
+                "asr_detail": (asr_health.detail if asr_health else services.asr_error) or None,
                 "twilio": "configured" if services.auth.configured else "unconfigured",
                 "public_url": bool(settings.public_url),
                 "active_calls": len(services.calls.active),

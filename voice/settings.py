@@ -9,10 +9,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from integration.client.limits import LockPolicy, Rate
+from integration.deployment import Secret
 from integration.envparse import SettingsError, env_int, env_str, parse_bool, parse_float
 from integration.office_hours import DEFAULT_SPEC, OfficeHours, OfficeHoursError
+from voice.asr.config import AsrSettings
 
-__all__ = ["SettingsError", "VoiceSettings", "parse_bool", "parse_device_tokens", "parse_office_hours"]
+__all__ = [
+    "SettingsError",
+    "VoiceSettings",
+    "parse_bool",
+    "parse_device_tokens",
+    "parse_office_hours",
+    "startup_secrets",
+]
+
+
+def startup_secrets(env: Mapping[str, str]) -> tuple[Secret, ...]:
+    """What `python -m voice` checks before it starts (integration/deployment.py): Rasa's channel
+    token always, the case service's token when hand-offs and call records go there, and any
+    optional secret that is set (chat tickets, kiosks, Twilio's signatures)."""
+    to_cases = parse_bool("VOICE_HANDOFF_TO_CASE_SERVICE", env.get("VOICE_HANDOFF_TO_CASE_SERVICE"), True)
+    return (
+        Secret("RASA_CHANNEL_TOKEN"),
+        Secret("CENTER_API_TOKEN", required=to_cases),
+        Secret("CHAT_SESSION_SECRET", required=False),
+        Secret("ROBOT_DEVICE_TOKENS", required=False, pairs=True),
+        Secret("TWILIO_AUTH_TOKEN", required=False),
+    )
 
 
 def parse_office_hours(raw: str, tz: str) -> OfficeHours:
@@ -43,7 +66,7 @@ class VoiceSettings:
     public_url: str = ""  # https://… address Twilio reaches (a tunnel in development)
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
-    vosk_model_path: Path | None = None
+    asr: AsrSettings = field(default_factory=AsrSettings)  # ASR_ENGINE, VOSK_*, WHISPER_*
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_s: float = 8.0
     staff_phone_number: str = ""
@@ -76,8 +99,12 @@ class VoiceSettings:
         return bool(self.chat_session_secret or self.robot_device_tokens)
 
     @property
+    def vosk_model_path(self) -> Path | None:
+        return self.asr.vosk_model_path
+
+    @property
     def asr_configured(self) -> bool:
-        return self.vosk_model_path is not None
+        return self.asr.model_path is not None
 
     def public_https(self, path: str) -> str:
         """Absolute https URL of a gateway path as Twilio sees it."""
@@ -92,7 +119,6 @@ class VoiceSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> VoiceSettings:
         """Build from VOICE_* and shared variables; see voice/README.md for the list."""
         env = os.environ if env is None else env
-        model = env.get("VOSK_MODEL_PATH", "").strip()
         port = parse_float("VOICE_PORT", env.get("VOICE_PORT"), 5006)
         var_dir = Path(env.get("VAR_DIR", "var"))
         return cls(
@@ -101,7 +127,7 @@ class VoiceSettings:
             public_url=env.get("PUBLIC_URL", "").strip(),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-            vosk_model_path=Path(model) if model else None,
+            asr=AsrSettings.from_env(env),
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             rasa_timeout_s=parse_float("RASA_TIMEOUT_S", env.get("RASA_TIMEOUT_S"), 8.0),
             staff_phone_number=env.get("STAFF_PHONE_NUMBER", "").strip(),

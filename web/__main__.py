@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
+from integration import deployment
 from integration.client import logsafe
-from web.settings import SettingsError, WebSettings
+from web.settings import SECRETS, SettingsError, WebSettings
+
+log = logging.getLogger("web")
 
 
 def main() -> int:
     logsafe.install()  # no tokens, full conversation ids or phone numbers in web.log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not deployment.check_startup("web", os.environ, SECRETS, log):
+        return 2
     try:
         settings = WebSettings.from_env()
     except SettingsError as exc:

@@ -7,17 +7,21 @@ import logging
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, file, json
 
+from integration.client.limits import RateLimiter
 from integration.client.logsafe import short_id
 from voice.dialogue.base import DialogueEngine, DialogueUnavailable
 from voice.dialogue.rasa_rest import RasaRestDialogue
 from voice.tickets import TicketInvalid, issue_ticket, new_conversation_id, verify_ticket
+from web import cors
+from web.evidence import EvidenceClient, EvidenceRefused, read_capped
 from web.guard import Guards, client_ip, locked_out, security_headers, too_many
-from web.hub import MemoryHub, citizen_channel
-from web.messages import WAITING_FOR_STAFF, error_text
+from web.hub import MemoryHub, citizen_channel, staff_channel
+from web.messages import EVIDENCE_RECEIVED, WAITING_FOR_STAFF, error_text
 from web.rasa_admin import RasaAdmin, RasaAdminUnavailable
 from web.relay import InvalidMessage, Outgoing, offered_payloads, outgoing, relay
 from web.settings import WebSettings
@@ -57,6 +61,7 @@ def create_app(
     dialogue: DialogueEngine | None = None,
     rasa_admin: RasaAdmin | None = None,
     staff_cases: StaffCases | None = None,
+    evidence: EvidenceClient | None = None,
 ) -> Sanic:
     """Build the web service; the Rasa and case-service clients are injected in tests."""
     number = next(_app_numbers)
@@ -76,15 +81,18 @@ def create_app(
         rasa=rasa_admin or RasaAdmin(settings.rasa_url, settings.rasa_jwt_secret, settings.rasa_timeout_s),
         cases=staff_cases or StaffCases(settings.case_service_url),
         hub=app.ctx.hub,
+        low_confidence=settings.asr_low_confidence,
     )
+    app.ctx.evidence = evidence or EvidenceClient(settings.case_service_url, settings.case_service_token)
     app.static("/static", STATIC, name="static")
+    cors.install(app, settings.cors_allowed_origins)  # CORS_ALLOWED_ORIGINS, none by default
     if settings.staff_console:
-        app.blueprint(staff_routes(str(STATIC)))
+        app.blueprint(staff_routes(str(STATIC), settings.session_secret, settings.staff_cookie_secure))
 
     @app.before_server_stop
     async def close_clients(app: Sanic) -> None:
         takeovers: Takeovers = app.ctx.takeovers
-        for client in (app.ctx.dialogue, takeovers.rasa, takeovers.cases):
+        for client in (app.ctx.dialogue, takeovers.rasa, takeovers.cases, app.ctx.evidence):
             close = getattr(client, "aclose", None)
             if close is not None:
                 await close()
@@ -93,6 +101,22 @@ def create_app(
     async def secure(request: Request, response: HTTPResponse) -> None:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+
+    def admitted(request: Request, per_conversation: RateLimiter) -> tuple[str, HTTPResponse | None]:
+        """The conversation of a valid ticket within its limits, or the refusal to send: a
+        locked-out address, a bad ticket (counted towards the lock-out), or too many requests
+        for this conversation (``per_conversation``) or from this address."""
+        ip, ticket = client_ip(request), _bearer(request)
+        locked = guards.tickets.locked(ip, ticket)
+        if locked:
+            return "", locked_out(locked)
+        conversation = _verified(settings, ticket)
+        if conversation is None:
+            guards.tickets.failed(ip)
+            return "", _error("unauthorized", 401, settings)
+        guards.tickets.succeeded(ip, ticket)
+        wait = per_conversation.hit(conversation) or guards.chats_by_ip.hit(ip)
+        return conversation, too_many(wait) if wait else None
 
     @app.get("/")
     async def page(request: Request) -> HTTPResponse:
@@ -135,18 +159,9 @@ def create_app(
 
     @app.post("/api/chat")
     async def chat(request: Request) -> HTTPResponse:
-        ip, ticket = client_ip(request), _bearer(request)
-        locked = guards.tickets.locked(ip, ticket)
-        if locked:
-            return locked_out(locked)
-        conversation = _verified(settings, ticket)
-        if conversation is None:
-            guards.tickets.failed(ip)
-            return _error("unauthorized", 401, settings)
-        guards.tickets.succeeded(ip, ticket)
-        wait = guards.chats_by_conversation.hit(conversation) or guards.chats_by_ip.hit(ip)
-        if wait:
-            return too_many(wait)
+        conversation, refused = admitted(request, guards.chats_by_conversation)
+        if refused is not None:
+            return refused
         try:
             message = outgoing(request.json, settings.max_message_chars)
         except InvalidMessage as exc:
@@ -187,6 +202,29 @@ def create_app(
             return await app.ctx.takeovers.is_live(conversation)
         except RasaAdminUnavailable as exc:
             raise DialogueUnavailable(str(exc)) from exc
+
+    @app.post("/api/evidence", stream=True)
+    async def upload(request: Request) -> HTTPResponse:
+        """A photo or PDF for the conversation: the file is the body, ``Content-Type`` its type,
+        ``X-Filename`` its name (percent-encoded). Staff see it with the hand-off and the case."""
+        conversation, refused = admitted(request, guards.uploads)
+        if refused is not None:
+            return refused
+        try:
+            content = await read_capped(request, settings.evidence_max_bytes)
+            stored = await app.ctx.evidence.upload(
+                conversation, unquote(request.headers.get("x-filename", ""))[:200],
+                request.headers.get("content-type", ""), content,
+            )
+        except EvidenceRefused as exc:
+            if exc.status in (413, 415) and exc.code in ("file_too_large", "unsupported_type"):
+                await app.ctx.evidence.report(conversation, exc.code)  # the case service never saw it
+            return json({"code": exc.code, "message": exc.message}, status=exc.status)
+        notice = EVIDENCE_RECEIVED.format(name=stored.get("filename", ""))
+        event = {"type": "evidence", "text": notice, "at": time.time()}
+        app.ctx.takeovers.hub.publish(staff_channel(conversation), event)
+        return json({"ref": stored.get("ref"), "filename": stored.get("filename"), "size": stored.get("size"),
+                     "notice": notice}, status=201)
 
     @app.get("/api/events")
     async def events(request: Request) -> HTTPResponse | None:

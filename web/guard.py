@@ -26,6 +26,7 @@ class Guards:
     sessions: RateLimiter
     chats_by_ip: RateLimiter
     chats_by_conversation: RateLimiter
+    uploads: RateLimiter  # evidence files per conversation
     tickets: LockOut  # wrong or expired chat tickets
     staff: LockOut  # wrong staff tokens on the console
 
@@ -35,6 +36,7 @@ class Guards:
             sessions=RateLimiter(settings.sessions_per_ip),
             chats_by_ip=RateLimiter(settings.chats_per_ip),
             chats_by_conversation=RateLimiter(settings.chats_per_conversation),
+            uploads=RateLimiter(settings.evidence_per_minute),
             tickets=LockOut(settings.lock_policy),
             staff=LockOut(settings.lock_policy),
         )

@@ -16,11 +16,16 @@ ERRORS: dict[str, str] = {
     "locked_out": "尝试次数过多，请{minutes}分钟后再试。",
     "stale_option": "这个选项已失效，请直接输入您的回答。",
     "staff_live": "工作人员正在为您服务，请直接输入文字。",
+    "csrf": "页面已过期或请求来源不明，操作没有执行，请刷新页面后重试。",
+    "csrf_cross_site": "请求来源不明，操作没有执行。",
+    "unauthorized_staff": "登录已过期，请重新登录。",
 }
 
 # Told to the citizen's page (and kept in the conversation's transcript) when a person joins or leaves.
 TAKEOVER_NOTICE = "工作人员{staff}已接入，接下来由工作人员为您服务，请直接输入您的问题。"
+PASSED_NOTICE = "工作人员{staff}已接替为您服务，请继续直接输入您的问题。"
 RELEASED_NOTICE = "人工服务已结束，智能助手继续为您服务。如需再次转人工，请输入“转人工”。"
+EVIDENCE_RECEIVED = "已收到您上传的材料“{name}”，工作人员办理时可以查看。"
 WAITING_FOR_STAFF = "您的消息已送达工作人员，请稍候。"
 
 

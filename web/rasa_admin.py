@@ -18,11 +18,13 @@ class RasaAdminUnavailable(RuntimeError):
     """Rasa's HTTP API failed or is not enabled with the configured token."""
 
 
-class Turn(TypedDict):
+class Turn(TypedDict, total=False):
     speaker: str  # citizen | bot | staff
     text: str
     at: float  # Unix seconds
     staff: str | None
+    confidence: float | None  # a call's speech recognition, 0–1
+    low_confidence: bool  # below WEB_ASR_LOW_CONFIDENCE: staff should not trust the words
 
 
 JWT_TTL_S = 60

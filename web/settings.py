@@ -7,9 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from integration.client.limits import LockPolicy, Rate
-from integration.envparse import SettingsError, env_bool, env_float, env_int, env_str
+from integration.deployment import Secret
+from integration.envparse import SettingsError, env_bool, env_float, env_int, env_str, parse_origins
 
-__all__ = ["SettingsError", "WebSettings"]
+__all__ = ["SECRETS", "SettingsError", "WebSettings"]
+
+# What `python -m web` checks before it starts (integration/deployment.py).
+SECRETS = (
+    Secret("CHAT_SESSION_SECRET"),
+    Secret("RASA_CHANNEL_TOKEN"),
+    Secret("RASA_JWT_SECRET"),
+    Secret("CENTER_API_TOKEN"),
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,12 @@ class WebSettings:
     rasa_jwt_secret: str = ""  # RASA_JWT_SECRET: Rasa's HTTP API for live takeover, as a JWT header
     case_service_url: str = "http://127.0.0.1:8000"  # the staff console's hand-off API
     staff_console: bool = True  # serve /staff/ here; off on a process that faces the public internet
+    case_service_token: str = ""  # CENTER_API_TOKEN: the chat page's evidence uploads to the case service
+    evidence_max_bytes: int = 10 * 1024 * 1024  # EVIDENCE_MAX_MB, the same limit as the case service's
+    # WEB_UPLOADS_PER_CONVERSATION_PER_MIN
+    evidence_per_minute: Rate = field(default_factory=lambda: Rate(10))
+    asr_low_confidence: float = 0.6  # WEB_ASR_LOW_CONFIDENCE: call lines below it are highlighted
+    staff_cookie_secure: bool = False  # WEB_STAFF_COOKIE_SECURE: true whenever the console is on HTTPS
     # WEB_SESSIONS_PER_IP_PER_MIN (new or renewed conversations, event streams), WEB_CHATS_PER_IP_PER_MIN
     # (an office behind one address), WEB_CHATS_PER_CONVERSATION_PER_MIN; AUTH_*: wrong tickets
     # or staff tokens per address
@@ -36,6 +51,9 @@ class WebSettings:
     chats_per_ip: Rate = field(default_factory=lambda: Rate(120))
     chats_per_conversation: Rate = field(default_factory=lambda: Rate(20))
     lock_policy: LockPolicy = field(default_factory=LockPolicy)
+    # CORS_ALLOWED_ORIGINS: sites whose pages may call the chat API (/api/…) from the browser;
+    # none by default (same origin only), never "*"
+    cors_allowed_origins: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -62,8 +80,14 @@ class WebSettings:
             rasa_jwt_secret=env_str(env, "RASA_JWT_SECRET", ""),
             case_service_url=env.get("CASE_SERVICE_URL", "http://127.0.0.1:8000").rstrip("/"),
             staff_console=env_bool(env, "WEB_STAFF_CONSOLE", True),
+            staff_cookie_secure=env_bool(env, "WEB_STAFF_COOKIE_SECURE", False),
+            asr_low_confidence=env_float(env, "WEB_ASR_LOW_CONFIDENCE", 0.6),
+            case_service_token=env_str(env, "CENTER_API_TOKEN", ""),
+            evidence_max_bytes=int(env_float(env, "EVIDENCE_MAX_MB", 10) * 1024 * 1024),
+            evidence_per_minute=Rate(env_int(env, "WEB_UPLOADS_PER_CONVERSATION_PER_MIN", 10)),
             sessions_per_ip=Rate(env_int(env, "WEB_SESSIONS_PER_IP_PER_MIN", 30)),
             chats_per_ip=Rate(env_int(env, "WEB_CHATS_PER_IP_PER_MIN", 120)),
             chats_per_conversation=Rate(env_int(env, "WEB_CHATS_PER_CONVERSATION_PER_MIN", 20)),
             lock_policy=LockPolicy.from_env(env),
+            cors_allowed_origins=parse_origins("CORS_ALLOWED_ORIGINS", env.get("CORS_ALLOWED_ORIGINS")),
         )

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from integration.client.logsafe import short_id
 from web.hub import Hub, citizen_channel, staff_channel
-from web.messages import RELEASED_NOTICE, TAKEOVER_NOTICE
+from web.messages import PASSED_NOTICE, RELEASED_NOTICE, TAKEOVER_NOTICE
 from web.rasa_admin import RasaAdmin, Turn, transcript
 from web.staff_cases import StaffApiError, StaffCases
 
@@ -22,15 +23,30 @@ log = logging.getLogger(__name__)
 LIVE_CHANNELS = ("web",)  # phone hand-offs are transfers or callbacks, not chats
 
 
-def call_turns(events: list[dict[str, Any]]) -> list[Turn]:
+LOW_CONFIDENCE = 0.6  # WEB_ASR_LOW_CONFIDENCE: below it a recognised line is marked for staff
+
+
+def _unix(value: object) -> float:
+    """A record's ISO time as Unix seconds (0 when absent): the console shows it in local time."""
+    if not isinstance(value, str):
+        return 0.0
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def call_turns(events: list[dict[str, Any]], low_confidence: float = LOW_CONFIDENCE) -> list[Turn]:
     """A call record's events as transcript turns: what the caller said (with the recogniser's
-    confidence, since staff must know how sure it was), the keys pressed and the bot's replies."""
+    confidence, since staff must know how sure it was, and a mark when it is low), the keys
+    pressed and the bot's replies."""
     turns: list[Turn] = []
     for event in events:
-        kind, at = event.get("kind"), 0.0
+        kind, at = event.get("kind"), _unix(event.get("at"))
+        confidence = event.get("confidence") if kind == "caller" else None
+        score = float(confidence) if isinstance(confidence, float | int) else None
         if kind == "caller" and event.get("text"):
-            confidence = event.get("confidence")
-            suffix = f"（识别置信度 {confidence:.2f}）" if isinstance(confidence, float | int) else ""
+            suffix = f"（识别置信度 {score:.2f}）" if score is not None else ""
             text = f"{event['text']}{suffix}"
         elif kind == "dtmf":
             text = f"按键 {event.get('digits', '')}"
@@ -39,7 +55,11 @@ def call_turns(events: list[dict[str, Any]]) -> list[Turn]:
         else:
             continue
         speaker = "bot" if kind == "bot" else "citizen"
-        turns.append({"speaker": speaker, "text": text, "at": at, "staff": None})
+        turn: Turn = {"speaker": speaker, "text": text, "at": at, "staff": None}
+        if score is not None:
+            turn["confidence"] = score
+            turn["low_confidence"] = score < low_confidence
+        turns.append(turn)
     return turns
 
 
@@ -53,6 +73,7 @@ class Takeovers:
     rasa: RasaAdmin
     cases: StaffCases
     hub: Hub
+    low_confidence: float = LOW_CONFIDENCE
     # conversation id → staff name; a cache of the tracker's pause, refilled from it after a restart
     active: dict[str, str] = field(default_factory=dict)
 
@@ -67,7 +88,7 @@ class Takeovers:
             turns = transcript(await self.rasa.tracker(conversation))
         elif conversation:
             record = await self.cases.conversation(token, conversation)
-            turns = call_turns(record["turns"]) if record else []
+            turns = call_turns(record["turns"], self.low_confidence) if record else []
         return {**handoff, "live": live, "turns": turns}
 
     async def claim(self, token: str, handoff_id: int) -> dict[str, Any]:
@@ -75,7 +96,7 @@ class Takeovers:
         handoff = await self.cases.claim(token, handoff_id)
         conversation = handoff.get("conversation_id")
         if handoff.get("channel") in LIVE_CHANNELS and conversation:
-            name = staff_name(handoff.get("claimed_by"))
+            name = await self._display_name(token, handoff.get("claimed_by"))
             notice = TAKEOVER_NOTICE.format(staff=name)
             await self.rasa.pause(conversation)
             await self.rasa.say_as_staff(conversation, notice, name)
@@ -93,10 +114,32 @@ class Takeovers:
             raise StaffApiError(409, "not_claimed", "")
         if handoff.get("claimed_by") != await self.cases.whoami(token):
             raise StaffApiError(403, "not_yours", "")
-        conversation, name = handoff["conversation_id"], staff_name(handoff.get("claimed_by"))
+        conversation = handoff["conversation_id"]
+        name = self.active.get(conversation) or await self._display_name(token, handoff.get("claimed_by"))
         await self.rasa.say_as_staff(conversation, text, name)
         self.active[conversation] = name
         self._tell(conversation, {"type": "staff", "text": text, "staff": name})
+
+    async def pass_on(self, token: str, handoff_id: int, to: str, note: str | None) -> dict[str, Any]:
+        """A claimed conversation to a colleague: the case service records who holds it now; a
+        live web conversation's citizen is told who took over."""
+        handoff = await self.cases.pass_on(token, handoff_id, to, note)
+        conversation = handoff.get("conversation_id")
+        if handoff.get("channel") in LIVE_CHANNELS and conversation:
+            name = str(handoff.get("claimed_by_name") or staff_name(handoff.get("claimed_by")))
+            notice = PASSED_NOTICE.format(staff=name)
+            await self.rasa.say_as_staff(conversation, notice, name)
+            self.active[conversation] = name
+            self._tell(conversation, {"type": "passed", "text": notice, "staff": name})
+            log.info("%s passed on (hand-off %d)", short_id(conversation), handoff_id)
+        return handoff
+
+    async def _display_name(self, token: str, claimed_by: object) -> str:
+        """The name the citizen sees: the account's display name when the claim is the caller's."""
+        me = await self.cases.me(token)
+        if me.get("actor") == claimed_by and me.get("display_name"):
+            return str(me["display_name"])
+        return staff_name(claimed_by if isinstance(claimed_by, str) else None)
 
     async def release(self, token: str, handoff_id: int, note: str | None) -> dict[str, Any]:
         """Close the hand-off and give the conversation back to the bot."""

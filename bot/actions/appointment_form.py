@@ -22,6 +22,7 @@ from bot.actions.appointment_lookups import (
     offer_day,
     pending,
 )
+from bot.actions.appointment_mediators import apply_wish
 from bot.actions.appointment_offers import (
     find_by,
     last_bookable_day,
@@ -74,14 +75,21 @@ class ValidateAppointmentForm(AppointmentSlotExtraction, PatientFormValidation):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         code = str(slot_value or "")
-        if not _INSTITUTION_CODE.fullmatch(code):
-            if slot_value is not None:
-                dispatcher.utter_message(response="utter_appointment_invalid_choice")
-            return {"appointment_institution": None}
-        updates: dict[str, Any] = {"appointment_institution": code}
-        name = entity_of(tracker, "appointment_institution_name")
-        if name:
-            updates["appointment_institution_name"] = name
+        if _INSTITUTION_CODE.fullmatch(code):
+            updates: dict[str, Any] = {"appointment_institution": code}
+            name = entity_of(tracker, "appointment_institution_name")
+            if name:
+                updates["appointment_institution_name"] = name
+        else:
+            wish = await apply_wish(dispatcher, tracker, code) if slot_value is not None else {}
+            if not wish.get("appointment_institution"):
+                if slot_value is not None and not wish:
+                    dispatcher.utter_message(response="utter_appointment_invalid_choice")
+                return {"appointment_institution": None}
+            # "能约王律师吗" instead of a button: the mediator's institution, and their slots only
+            code = wish["appointment_institution"]
+            tracker.slots.update(wish)
+            updates = dict(wish)
         day = iso_day(tracker.get_slot("appointment_day"))
         if day is not None and not pending(tracker, "appointment_day"):
             updates.update(await offer_day(dispatcher, tracker, code, day))

@@ -48,8 +48,19 @@ async def offer_day(
     """Offers for the day, or for the next day with free slots (said so); stops if none at all."""
     pref = tracker.get_slot("appointment_time_pref")
     last_day = last_bookable_day(now_local().date())
+    wished = tracker.get_slot("appointment_mediators") or None
+    updates: dict[str, Any] = {}
     try:
-        found = await find_offers(case_system(), institution, day, pref, last_day)
+        found = await find_offers(case_system(), institution, day, pref, last_day, wished)
+        if found is None and wished:
+            # The mediator asked for has no free time: said plainly, then the others' slots.
+            dispatcher.utter_message(
+                response="utter_appointment_mediator_busy",
+                mediator_names=tracker.get_slot("appointment_mediator_names") or "",
+                institution_name=tracker.get_slot("appointment_institution_name") or "",
+            )
+            updates = {"appointment_mediators": None, "appointment_mediator_names": None}
+            found = await find_offers(case_system(), institution, day, pref, last_day)
     except CaseSystemUnavailable:
         return _unavailable(dispatcher, tracker)
     except CaseRejected as exc:
@@ -71,7 +82,7 @@ async def offer_day(
         dispatcher.utter_message(
             response="utter_appointment_part_full", day_label=format_day(day), part_label=part_name(part)
         )
-    return {"appointment_day": found.day.isoformat(), "appointment_offers": found.offers}
+    return {**updates, "appointment_day": found.day.isoformat(), "appointment_offers": found.offers}
 
 
 async def look_up_appointments(

@@ -99,12 +99,20 @@ def institution_code_of(appointment: AppointmentView) -> str | None:
 
 
 async def find_offers(
-    cases: CaseSystem, institution: str, day: date, pref: str | None, last_day: date
+    cases: CaseSystem,
+    institution: str,
+    day: date,
+    pref: str | None,
+    last_day: date,
+    mediators: list[str] | None = None,
 ) -> DayOffers | None:
-    """Free slots on `day`, else on the next day that has any (within the horizon); None if none."""
+    """Free slots on `day`, else on the next day that has any (within the horizon); None if none.
+    With `mediators` (the ones the citizen asked for), only their slots count."""
     current = day
     while current <= min(day + timedelta(days=SEARCH_AHEAD_DAYS), last_day):
         slots = await cases.free_slots(institution, current)
+        if mediators:
+            slots = [s for s in slots if s.mediator_code in mediators]
         if slots:
             chosen, missed = pick_offers(slots, pref)
             return DayOffers(current, [offer_json(s) for s in chosen], missed and current == day)

@@ -16,6 +16,7 @@ from bot.actions.channel import input_channel
 from bot.actions.handoff import hand_off_if_stuck
 from bot.actions.services import case_system
 from bot.actions.settings import settings
+from bot.actions.sms import DECLINED_SLOT
 from integration.client import AppointmentView, BookingRequest, CaseRejected, CaseSystemUnavailable
 from textnorm.datetime_zh import format_day, format_time
 from textnorm.mask import mask_phone
@@ -40,6 +41,16 @@ def appointment_kwargs(appointment: AppointmentView) -> dict[str, Any]:
         "mediator_name": appointment.mediator_name,
         "center_address": settings().center_address,
     }
+
+
+def _texts_follow(dispatcher: CollectingDispatcher, tracker: Tracker, appointment: AppointmentView) -> None:
+    """Say a text follows only when the case service queued one (``appointment.sms``)."""
+    if appointment.sms is None:
+        return
+    phone = mask_phone(tracker.get_slot("applicant_phone") or "")
+    with_reminder = appointment.sms == "confirmation_and_reminder"
+    response = "utter_appointment_sms_and_reminder" if with_reminder else "utter_appointment_sms_follows"
+    dispatcher.utter_message(response=response, phone_masked=phone)
 
 
 class ActionSubmitAppointment(Action):
@@ -74,12 +85,13 @@ class ActionSubmitAppointment(Action):
         ref = tracker.get_slot("appointment_ref")
         choice = find_by(tracker.get_slot("appointment_choices"), "ref", ref)
         try:
-            await case_system().cancel(ref)
+            appointment = await case_system().cancel(ref)
         except CaseRejected as exc:
             return self._rejected(dispatcher, tracker, exc)
         logger.info("appointment %s: cancelled %s", tracker.sender_id, ref)
         label = choice_label(choice) if choice else ""
         dispatcher.utter_message(response="utter_appointment_cancelled", ref=ref, appointment_label=label)
+        _texts_follow(dispatcher, tracker, appointment)
         return _clear()
 
     async def _book_or_move(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -126,6 +138,7 @@ class ActionSubmitAppointment(Action):
             mask_phone(tracker.get_slot("applicant_phone") or ""),
         )
         dispatcher.utter_message(response=response, **appointment_kwargs(appointment))
+        _texts_follow(dispatcher, tracker, appointment)
         return _clear(appointment_ref=appointment.ref)
 
     @staticmethod
@@ -137,6 +150,7 @@ class ActionSubmitAppointment(Action):
             name=tracker.get_slot("applicant_name") or "",
             phone=tracker.get_slot("applicant_phone") or "",
             case_no=tracker.get_slot("case_no"),
+            notify_sms=tracker.get_slot(DECLINED_SLOT) is not True,
         )
 
     @staticmethod

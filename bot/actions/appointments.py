@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.appointment_mediators import WISH_SLOTS, apply_wish
 from bot.actions.appointment_offers import Choice, find_by, now_local, short_label
 from bot.actions.services import case_system
 from bot.actions.settings import settings
@@ -35,6 +36,7 @@ FLOW_SLOTS = (
     "appointment_ref",
     "appointment_confirmed",
     "appointment_stop",
+    *WISH_SLOTS,
 )
 _MODES = {"book_appointment": "book", "cancel_appointment": "cancel", "reschedule_appointment": "reschedule"}
 
@@ -72,6 +74,9 @@ class ActionStartAppointment(Action):
         case_no = tracker.get_slot("case_no")
         if mode == "book" and case_no:
             events.extend(await self._from_case(tracker, case_no, known_phone=phone is not None))
+        if mode == "book":  # a mediator asked for by name or specialty outweighs the case's institution
+            wish = await apply_wish(dispatcher, tracker, text)
+            events.extend(SlotSet(slot, value) for slot, value in wish.items())
         return events
 
     async def _from_case(self, tracker: Tracker, case_no: str, known_phone: bool) -> list[EventType]:

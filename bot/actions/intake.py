@@ -19,6 +19,7 @@ from bot.actions.patience import bookkeeping_reset
 from bot.actions.presenters import case_registered_kwargs, summary_kwargs
 from bot.actions.services import case_system
 from bot.actions.settings import settings
+from bot.actions.sms import AVAILABLE_SLOT, DECLINED_SLOT, sms_enabled
 from integration.client import CaseRejected, CaseSystemUnavailable, IntakeRequest
 from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_phone
@@ -29,9 +30,15 @@ from textnorm.speech_act import content_chars
 
 logger = logging.getLogger(__name__)
 
+# Callers and kiosk users cannot attach a photo of an IOU: they are told how materials reach the case.
+_NO_UPLOAD_CHANNELS = ("phone", "robot")
+
 _PER_INTAKE_SLOTS = ("intake_confirmed", "case_no", "intake_receipt")
 # Details of one dispute: cleared after registration so a second dispute starts clean.
 _PER_DISPUTE_SLOTS = ("category", "description", "respondent", "location", "amount_yuan")
+# On voice channels a recogniser writes the sound of a name, not its characters (周建华 → 周健华):
+# unless the caller spelt it ("建设的建", see voice/core/names.py), the case says so for staff.
+NAME_UNCONFIRMED_NOTE = "（来电人姓名系语音识别所得，未经本人确认写法，首次联系时请核对。）"
 
 
 class ActionStartIntake(Action):
@@ -47,6 +54,7 @@ class ActionStartIntake(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         events: list[EventType] = [SlotSet(slot, None) for slot in _PER_INTAKE_SLOTS]
         events += bookkeeping_reset()
+        events.append(SlotSet(AVAILABLE_SLOT, sms_enabled()))  # the consent notice's wording
         # "老板欠我工资三个月了" is a story, short as it is; "帮我登记一个纠纷" says nothing about it
         narrative = intent.startswith(("dispute_", "report_dispute")) and content_chars(text) >= 4
         # A story told with a legal question before the citizen accepted the offer to register.
@@ -133,24 +141,40 @@ class ActionSubmitCase(Action):
             dispatcher.utter_message(response="utter_case_not_saved")
             return [SlotSet("intake_confirmed", None)]
         reset = [SlotSet(slot, None) for slot in (*_PER_DISPUTE_SLOTS, "intake_confirmed")]
+        phone_masked = mask_phone(intake.applicant_phone)
         if outcome.case is not None:
             logger.info("intake %s registered as %s", tracker.sender_id, outcome.case.case_no)
             dispatcher.utter_message(response="utter_case_registered", **case_registered_kwargs(outcome.case))
+            if outcome.case.sms_queued:  # the case service said so: never promised otherwise
+                dispatcher.utter_message(response="utter_case_no_by_sms", phone_masked=phone_masked)
+            if input_channel(tracker) in _NO_UPLOAD_CHANNELS:  # the web page has its own upload
+                dispatcher.utter_message(
+                    response="utter_evidence_without_upload",
+                    case_no=outcome.case.case_no,
+                    center_address=settings().center_address,
+                )
             return [*reset, SlotSet("case_no", outcome.case.case_no)]
         logger.warning("intake %s queued in outbox as %s", tracker.sender_id, outcome.receipt_id)
+        # Not registered yet: a text will follow only where the center sends texts and the citizen
+        # did not decline them; the receipt number and the hotline always lead to the case number.
+        texted = sms_enabled() and intake.notify_sms
         dispatcher.utter_message(
-            response="utter_case_queued",
+            response="utter_case_queued" if texted else "utter_case_queued_no_sms",
             intake_receipt=outcome.receipt_id,
-            phone_masked=mask_phone(intake.applicant_phone),
+            phone_masked=phone_masked,
+            center_hotline=settings().center_hotline,
         )
         return [*reset, SlotSet("intake_receipt", outcome.receipt_id)]
 
 
 def build_intake(tracker: Tracker) -> IntakeRequest:
     """The confirmed form as the case system's intake request."""
+    description = tracker.get_slot("description") or ""
+    if name_unconfirmed(tracker):
+        description += NAME_UNCONFIRMED_NOTE
     return IntakeRequest(
         category=tracker.get_slot("category") or "other",
-        description=tracker.get_slot("description") or "",
+        description=description,
         applicant_name=tracker.get_slot("applicant_name") or "",
         applicant_phone=tracker.get_slot("applicant_phone") or "",
         respondents=[respondent] if (respondent := _given(tracker.get_slot("respondent"))) else [],
@@ -159,7 +183,31 @@ def build_intake(tracker: Tracker) -> IntakeRequest:
         id_number=_id_number(tracker.get_slot("id_number")),
         channel=input_channel(tracker),
         conversation_id=tracker.sender_id,
+        notify_sms=tracker.get_slot(DECLINED_SLOT) is not True,
     )
+
+
+def name_unconfirmed(tracker: Tracker) -> bool:
+    """True when the name came from speech and the caller did not spell its characters.
+
+    The voice gateway marks every spoken turn ``metadata.input == "voice"`` and a spelt name
+    ``metadata.voice_name.confirmed``; the message that last set the name decides.
+    """
+    name = tracker.get_slot("applicant_name")
+    if not name:
+        return False
+    last_user: dict[str, Any] | None = None
+    source: dict[str, Any] | None = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_user = event
+        elif event.get("event") == "slot" and event.get("name") == "applicant_name":
+            source = last_user if event.get("value") == name else source
+    metadata = (source or {}).get("metadata") or {}
+    if not isinstance(metadata, dict) or metadata.get("input") != "voice":
+        return False
+    spelt = metadata.get("voice_name")
+    return not (isinstance(spelt, dict) and spelt.get("confirmed") is True and spelt.get("name") == name)
 
 
 def _amount(value: str | None) -> Decimal | None:

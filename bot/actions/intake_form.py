@@ -9,16 +9,24 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.intake_story import MAX_DESCRIPTION_CHARS, explicit_yes, harvest_story
+from bot.actions.intake_story import (
+    MAX_DESCRIPTION_CHARS,
+    STORY_MIN_CHARS,
+    cjk_length,
+    explicit_yes,
+    harvest_story,
+)
 from bot.actions.patience import INTERRUPTIONS, STUCK_SLOT, PatientFormValidation
+from bot.actions.settings import settings
+from bot.actions.sms import DECLINED_SLOT, declines_sms, only_declines_sms, without_sms_decline
 from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_id, mask_phone
 from textnorm.name import extract_person_name
-from textnorm.nonanswer import classify_nonanswer, looks_like_number
+from textnorm.nonanswer import classify_nonanswer, form_remark, looks_like_number
 from textnorm.phone import normalize_mobile
 from textnorm.resident_id import normalize_resident_id
 from textnorm.script import to_simplified
@@ -52,6 +60,20 @@ _CORRECTION_RE = {
 }
 
 
+# "哈哈哈" (a greeting or chit-chat to the classifier) is laughter, not a person called 哈哈哈.
+_OFF_TOPIC_INTENTS = frozenset({"greet", "chitchat", "out_of_scope"})
+
+
+def _off_topic_name(tracker: Tracker) -> bool:
+    """The answer to the name question is small talk: no person entity, no 我叫 / 姓名是."""
+    message = tracker.latest_message
+    intent = (message.get("intent") or {}).get("name")
+    text = message.get("text") or ""
+    has_person = any(e.get("entity") == "person" for e in message.get("entities") or [])
+    return (intent in _OFF_TOPIC_INTENTS and not has_person
+            and not any(marker in text for marker in _NAME_CORRECTION_MARKERS))
+
+
 def corrected(tracker: Tracker, slot: str) -> str | None:
     """The new value when the citizen corrects `slot` while the form asks about something else."""
     if tracker.get_slot("requested_slot") == slot:
@@ -65,7 +87,10 @@ def answer_to(tracker: Tracker, slot: str) -> str | None:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if tracker.get_slot("requested_slot") != slot or intent in _NOT_AN_ANSWER:
         return None
-    return (tracker.latest_message.get("text") or "").strip()
+    text = (tracker.latest_message.get("text") or "").strip()
+    if only_declines_sms(text):
+        return None  # "不要短信" answers no question; the form keeps it and asks again
+    return without_sms_decline(text) if declines_sms(text) else text
 
 
 def found_or_answer(tracker: Tracker, slot: str, find: Callable[[str], str | None]) -> dict[str, Any]:
@@ -100,8 +125,21 @@ class ValidateIntakeForm(PatientFormValidation):
     async def harvest(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """A story told during consent, mixed into an answer or given to another question is kept."""
-        return harvest_story(dispatcher, tracker)
+        """A story told during consent, mixed into an answer or given to another question is
+        kept; so is "不要短信", said at any question (the intake then asks for no texts)."""
+        events = harvest_story(dispatcher, tracker)
+        text = tracker.latest_message.get("text") or ""
+        if not declines_sms(text):
+            return events
+        if not tracker.get_slot(DECLINED_SLOT):
+            dispatcher.utter_message(response="utter_sms_declined", center_hotline=settings().center_hotline)
+            events.append(SlotSet(DECLINED_SLOT, True))
+        if tracker.get_slot("requested_slot") == "privacy_consent":
+            # "同意，但不要短信" is a yes to registering, whatever the classifier made of its
+            # "不要"; "不要短信" alone answers nothing, so consent is asked again.
+            yes = explicit_yes(without_sms_decline(text))
+            events.append(SlotSet("privacy_consent", True if yes else None))
+        return events
 
     async def required_slots(
         self,
@@ -187,7 +225,8 @@ class ValidateIntakeForm(PatientFormValidation):
         text = to_simplified(str(slot_value or "").strip())
         if text in (NO_AMOUNT, NOT_GIVEN):
             return {"amount_yuan": text}
-        amount = parse_amount_yuan(text)
+        # a story told at this question is read as one: only money counts, not 一块二一平
+        amount = parse_amount_yuan(text, money_only=cjk_length(text) >= STORY_MIN_CHARS)
         if amount is not None:
             return {"amount_yuan": str(amount)}
         kind = classify_nonanswer(text)
@@ -221,6 +260,13 @@ class ValidateIntakeForm(PatientFormValidation):
     ) -> dict[str, Any]:
         text = to_simplified(str(slot_value or "").strip())
         partial = tracker.get_slot("description_partial")
+        remark = form_remark(text)
+        if remark == "declines_id":  # "身份证号不想给" before it is asked: noted, not the story
+            dispatcher.utter_message(response="utter_id_number_optional")
+            return {"description": None, "id_number": ID_SKIPPED}
+        if remark == "about_form":  # "一定要填吗", "需要我本人去现场吗": say why it is asked, keep nothing
+            dispatcher.utter_message(response="utter_description_needed")
+            return {"description": None}
         if partial and partial not in text:
             text = f"{partial}，{text}" if text else str(partial)
         if len(text) < MIN_DESCRIPTION_CHARS and not partial:
@@ -233,7 +279,7 @@ class ValidateIntakeForm(PatientFormValidation):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         name = extract_person_name(to_simplified(str(slot_value or "")))
-        if name is None:
+        if name is None or _off_topic_name(tracker):
             dispatcher.utter_message(response="utter_invalid_applicant_name")
             return {"applicant_name": None}
         return {"applicant_name": name}
@@ -263,6 +309,9 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_privacy_consent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if slot_value is True and not explicit_yes(tracker.latest_message.get("text") or ""):
+        if slot_value is None:  # "不要短信" alone: not an answer to the consent question
+            return {"privacy_consent": None}
+        text = without_sms_decline(tracker.latest_message.get("text") or "")
+        if slot_value is True and not explicit_yes(text):
             return {"privacy_consent": None}  # not a clear yes: asked again (rephrased), never assumed
         return {"privacy_consent": bool(slot_value)}

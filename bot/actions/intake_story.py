@@ -17,11 +17,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from integration.categories import CATEGORY_NAMES
 from textnorm.amount import parse_amount_yuan
+from textnorm.nonanswer import digit_run
 from textnorm.script import to_simplified
 
 MAX_DESCRIPTION_CHARS = 2000
 STORY_MIN_CHARS = 15  # a message this long that is not a plain yes/no is a piece of the story
+NUMBER_DIGITS = 7  # an answer holding this many digit-like characters is an attempt at a number
 LONG_ANSWER_CHARS = 25  # an answer to another question this long also adds to the story
+_FREE_TEXT_SLOTS = {"respondent", "location"}
 _STORY_INTENTS = {"report_dispute", "inform", "nlu_fallback", "out_of_scope", "correct"}
 _CONSENT_YES_RE = re.compile(
     r"^\s*(?:我)?(?:同意|愿意|好的?|可以|行|没问题|嗯+|ok|okay|是的?|对)(?:的|了|啊|呀|吧)?"
@@ -120,6 +123,14 @@ def harvest_story(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
         return []
     if requested in ("description", "category", None):
         return []
-    if is_story(text, intent) and cjk_length(text) >= LONG_ANSWER_CHARS:
+    # A name, a phone, an ID, an amount or a yes is never a sentence: a story-length answer to one
+    # of them is the story going on. A party or a place can be described at length, so only a
+    # longer answer to those adds to the story.
+    needed = LONG_ANSWER_CHARS if requested in _FREE_TEXT_SLOTS else STORY_MIN_CHARS
+    # "我的手机是幺三零四五八…": a number read out, no story. A run, not a count: a story's
+    # "前年借给他二十万…微信转了十万" holds many numerals and is still the story.
+    if digit_run(text) >= NUMBER_DIGITS:
+        return []
+    if is_story(text, intent) and cjk_length(text) >= needed:
         return story_events(tracker, text)
     return []

@@ -21,6 +21,8 @@ class ActionSettings:
     timezone: str
     handoff_wait_minutes: int
     booking_horizon_days: int
+    # The case service texts citizens (SMS_PROVIDER, which it reads too): only then is a text promised.
+    sms_enabled: bool = False
 
     @classmethod
     def from_env(cls) -> ActionSettings:
@@ -37,6 +39,7 @@ class ActionSettings:
             timezone=os.environ.get("CENTER_TIMEZONE", "Asia/Shanghai"),
             handoff_wait_minutes=int(os.environ.get("HANDOFF_WAIT_MINUTES", "5")),
             booking_horizon_days=int(os.environ.get("CASE_BOOKING_HORIZON_DAYS", "30")),
+            sms_enabled=os.environ.get("SMS_PROVIDER", "").strip().lower() not in ("", "none", "off"),
         )
 
 

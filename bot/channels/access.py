@@ -28,7 +28,7 @@ GATEWAY_SENDER = re.compile(r"^(web|phone|robot|warmup)-[A-Za-z0-9]{8,64}$")
 OTHER_SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 RESERVED_PREFIXES = ("web-", "phone-", "robot-", "warmup-", "ext-")
 GATEWAY_CHANNELS = ("web", "phone", "robot", "walk-in")
-GATEWAY_METADATA = ("channel", "voice_slot", "slot_source")
+GATEWAY_METADATA = ("channel", "voice_slot", "slot_source", "input")
 INTEGRATOR_NAME = re.compile(r"^[a-z0-9]{1,20}$")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -149,7 +149,24 @@ def _sender(client: Client, sender: str) -> str:
 def _metadata(client: Client, metadata: object) -> dict[str, Any] | None:
     if client.kind != "gateway" or not isinstance(metadata, dict):
         return None
-    kept = {key: metadata[key] for key in GATEWAY_METADATA if isinstance(metadata.get(key), str)}
+    kept: dict[str, Any] = {
+        key: metadata[key] for key in GATEWAY_METADATA if isinstance(metadata.get(key), str)
+    }
     if "channel" in kept and kept["channel"] not in GATEWAY_CHANNELS:
         raise Refused(400, "bad_request")
+    voice_name = _voice_name(metadata.get("voice_name"))
+    if voice_name is not None:
+        kept["voice_name"] = voice_name
     return kept or None
+
+
+def _voice_name(value: object) -> dict[str, Any] | None:
+    """The gateway's name-by-ear record (voice/core/names.py): whether the caller spelt the name,
+    and the names heard and spelt as short strings; anything else in it is dropped."""
+    if not isinstance(value, dict) or not isinstance(value.get("confirmed"), bool):
+        return None
+    record: dict[str, Any] = {"confirmed": value["confirmed"]}
+    for key in ("heard", "name"):
+        if isinstance(value.get(key), str) and 0 < len(value[key]) <= 50:
+            record[key] = value[key]
+    return record

@@ -37,14 +37,25 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.category_model import CategoryModel, calibrate, fit_category_model
-from textnorm.speech_act import content_chars, message_kind
+from textnorm.mediator_wish import asks_for_mediator
+from textnorm.speech_act import about_the_center, content_chars, message_kind
 
 logger = logging.getLogger(__name__)
 
 DISPUTE_KEY = "dispute"
 FALLBACK = "nlu_fallback"
 _ABOUT_A_DISPUTE = re.compile(r"^(dispute_\w+|report_dispute|ask_legal)$")
-_LOOSE = {"inform", "out_of_scope", "correct", "deny", "affirm", "chitchat"}  # only for long messages
+# Only for long messages: a 25-character account DIET calls one of these is a story or a question
+# about one ("…公司app上显示我这个季度提成有一万六…这样合理吗？" came out as center information).
+_LOOSE = {"inform", "out_of_scope", "correct", "deny", "affirm", "chitchat", "ask_center_info"}
+# A long story that opens with a greeting or thanks ("你好，我想问一下，我家楼上……") is often
+# classified by its first words; these count only when much longer and the category is sure.
+_SOCIAL = {"greet", "thanks", "goodbye"}
+# Intents a request for a particular mediator does not override.
+_KEEP_OVER_MEDIATOR = {"request_human", "safety_emergency", "cancel_appointment", "reschedule_appointment"}
+# When DIET gave up, its weak runner-up is kept only for these; a weak safety_emergency guess is
+# no signal (SafetyOverride, before the fallback gate, already routed every danger pattern).
+_KEEP_WHEN_UNSURE = _KEEP_OVER_MEDIATOR - {"safety_emergency"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MODEL_FILE = "category_model.pkl"
@@ -58,7 +69,12 @@ class DisputeAnalyzer(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             "story_min_chars": 10,  # Chinese characters: shorter messages keep DIET's intent
+            "sure_min_chars": 5,  # ... unless their category is sure
+            # an ask_center_info question that names nothing of the centre, about a dispute this
+            # likely, is a legal question
+            "legal_min_confidence": 0.3,
             "loose_min_chars": 25,  # an 'inform'/'affirm' this long is read as a story
+            "social_min_chars": 40,  # a 'greet'/'thanks' this long, with a sure category, too
             "target_precision": 0.97,  # calibrated: a category this sure is taken without asking
             "candidates": 3,
             "content_min_chars": 4,  # a message saying nothing about the dispute gets no category
@@ -163,9 +179,38 @@ class DisputeAnalyzer(GraphComponent):
             _set_intent(message, FALLBACK, 1.0)  # emoji only or another language: a Chinese re-ask
             return
         original = _original_intent(message)
-        about = bool(_ABOUT_A_DISPUTE.match(original)) and cjk >= int(self.config["story_min_chars"])
+        if original not in _KEEP_OVER_MEDIATOR and asks_for_mediator(text) is not None:
+            # "我想找擅长婚姻家庭的调解员" names a category but asks to book a person (普陀 "点单").
+            _set_intent(message, "book_appointment", max(_confidence(message, "book_appointment"), 0.9))
+            return
+        if (
+            original == "ask_center_info"
+            and analysis["kind"] == "question"
+            and not about_the_center(text)
+            and float(analysis.get("confidence") or 0.0) >= float(self.config["legal_min_confidence"])
+        ):
+            # "借条过了两年还能要吗" shares words with "借条要带原件吗" but names nothing of the centre.
+            _set_intent(message, "ask_legal", max(_confidence(message, "ask_legal"), 0.8))
+            return
+        # Short messages keep DIET's intent unless the category is sure ("房东不退押金怎么办").
+        shortest = int(self.config["story_min_chars" if not analysis["confident"] else "sure_min_chars"])
+        about = bool(_ABOUT_A_DISPUTE.match(original)) and cjk >= shortest
         loose = original in _LOOSE and cjk >= int(self.config["loose_min_chars"])
-        if not (about or loose) or self.model is None:
+        social = (
+            original in _SOCIAL
+            and cjk >= int(self.config["social_min_chars"])
+            and bool(analysis["confident"])
+        )
+        # DIET gave up ("公司app上显示…HR说deadline前…", "法院判了 对方就是不给钱 咋办"): its
+        # runner-up intent (ask_progress at 0.12) carries no information, the message does — a
+        # long one, or one whose category is sure, is read like any other account or question.
+        unsure = (
+            _fell_back(message)
+            and original not in _KEEP_WHEN_UNSURE
+            and analysis["category"] is not None
+            and cjk >= int(self.config["story_min_chars" if analysis["confident"] else "loose_min_chars"])
+        )
+        if not (about or loose or social or unsure) or self.model is None:
             return
         kind = analysis["kind"]
         if kind == "request":
@@ -191,6 +236,11 @@ def _original_intent(message: Message) -> str:
         if entry.get("name") != FALLBACK:
             return str(entry.get("name"))
     return str((message.get(INTENT) or {}).get("name") or "")
+
+
+def _fell_back(message: Message) -> bool:
+    """The fallback classifier replaced DIET's intent: DIET was not sure of any."""
+    return str((message.get(INTENT) or {}).get("name") or "") == FALLBACK
 
 
 def _confidence(message: Message, intent: str) -> float:

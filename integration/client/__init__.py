@@ -17,6 +17,7 @@ from integration.client.factory import case_system_from_env, drainer_from_env
 from integration.client.http import HttpCaseSystem
 from integration.client.outbox import DrainReport, FileOutbox, OutboxDrainer
 from integration.client.port import CaseSystem
+from integration.client.receipts import ReceiptStatus, find_receipt
 from integration.client.types import (
     AppointmentView,
     BookingRequest,
@@ -25,6 +26,7 @@ from integration.client.types import (
     CreateOutcome,
     HandoffRequest,
     IntakeRequest,
+    MediatorView,
     SlotView,
 )
 
@@ -33,5 +35,7 @@ __all__ = [
     "BufferedCaseSystem", "CaseNotFound", "CaseRejected", "CaseSystem", "CaseSystemError",
     "CaseSystemUnavailable", "CaseView", "ConversationRecord", "CreateOutcome", "DrainReport",
     "FileOutbox", "HandoffQueued", "HandoffRequest", "HttpCaseSystem", "IntakeRequest",
-    "OutboxDrainer", "SlotView", "case_system_from_env", "drainer_from_env",
+    "MediatorView", "OutboxDrainer", "ReceiptStatus", "SlotView", "case_system_from_env",
+    "drainer_from_env",
+    "find_receipt",
 ]

@@ -5,17 +5,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from integration import deployment
 from integration.client.buffered import BufferedCaseSystem
 from integration.client.http import HttpCaseSystem
 from integration.client.outbox import FileOutbox, OutboxDrainer
 from integration.client.port import CaseSystem
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEV_CENTER_API_TOKEN = "dev-bot-token"
 
 
 def http_from_env() -> HttpCaseSystem:
+    """The HTTP adapter with CENTER_API_TOKEN. In production mode (``JIEFEN_ENV``, unset counts
+    as production) a missing, development or short token raises ``InsecureSettings``: the action
+    server's start-up hook builds this client, so the process stops before it serves."""
+    deployment.require_secrets("case-system client", os.environ,
+                               [deployment.Secret("CENTER_API_TOKEN")])
     return HttpCaseSystem(os.environ.get("CASE_SERVICE_URL", "http://127.0.0.1:8000"),
-                          os.environ.get("CENTER_API_TOKEN", "dev-bot-token"),
+                          os.environ.get("CENTER_API_TOKEN") or DEV_CENTER_API_TOKEN,
                           timeout_s=float(os.environ.get("CASE_CLIENT_TIMEOUT_S", "5")),
                           retries=int(os.environ.get("CASE_CLIENT_RETRIES", "2")))
 

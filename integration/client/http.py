@@ -12,6 +12,7 @@ from urllib.parse import quote
 import httpx
 
 from integration.client.errors import CaseNotFound, CaseRejected, CaseSystemUnavailable
+from integration.client.receipts import REGISTERED, UNKNOWN, ReceiptStatus
 from integration.client.types import (
     AppointmentView,
     BookingRequest,
@@ -20,6 +21,7 @@ from integration.client.types import (
     CreateOutcome,
     HandoffRequest,
     IntakeRequest,
+    MediatorView,
     SlotView,
 )
 from integration.conversation_vocab import MAX_BODY_BYTES
@@ -78,10 +80,26 @@ class HttpCaseSystem:
     async def get_case(self, case_no: str) -> CaseView:
         return CaseView.from_json(await self._request("GET", f"/api/cases/{case_no}"))
 
+    async def receipt_status(self, receipt_id: str) -> ReceiptStatus:
+        data = await self._request("GET", "/api/cases", params={"receipt": receipt_id})
+        items = [CaseView.from_json(c) for c in data["items"]]
+        if not items:
+            return ReceiptStatus(receipt_id, UNKNOWN)
+        return ReceiptStatus(receipt_id, REGISTERED, items[0])
+
+    async def decline_sms(self, phone: str) -> None:
+        await self._request("POST", "/api/sms/opt-outs", json={"phone": phone})
+
     async def free_slots(self, institution: str, day: date) -> list[SlotView]:
         data = await self._request("GET", "/api/slots",
                                    params={"institution": institution, "date": day.isoformat()})
         return [SlotView.from_json(s) for s in data["items"]]
+
+    async def find_mediators(self, name: str | None = None,
+                             specialty: str | None = None) -> list[MediatorView]:
+        params = {k: v for k, v in (("name", name), ("specialty", specialty)) if v}
+        data = await self._request("GET", "/api/mediators", params=params)
+        return [MediatorView.from_json(m) for m in data["items"]]
 
     async def book(self, booking: BookingRequest, idempotency_key: str) -> AppointmentView:
         data = await self._request("POST", "/api/appointments", json=booking.to_json(),

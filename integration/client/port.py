@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
+from integration.client.receipts import ReceiptStatus
 from integration.client.types import (
     AppointmentView,
     BookingRequest,
@@ -13,6 +14,7 @@ from integration.client.types import (
     CreateOutcome,
     HandoffRequest,
     IntakeRequest,
+    MediatorView,
     SlotView,
 )
 
@@ -26,7 +28,22 @@ class CaseSystem(Protocol):
 
     async def get_case(self, case_no: str) -> CaseView: ...
 
+    async def receipt_status(self, receipt_id: str) -> ReceiptStatus:
+        """Where the intake given this outbox receipt is: the registered case, still queued,
+        refused, or unknown. Raises ``CaseSystemUnavailable`` when that cannot be told."""
+        ...
+
+    async def decline_sms(self, phone: str) -> None:
+        """The citizen asked for no more text messages to ``phone``."""
+        ...
+
     async def free_slots(self, institution: str, day: date) -> list[SlotView]: ...
+
+    async def find_mediators(self, name: str | None = None,
+                             specialty: str | None = None) -> list[MediatorView]:
+        """Active mediators whose name or title matches ``name`` ("王律师": 王 and 律师) or who
+        have the ``specialty`` (a category code)."""
+        ...
 
     async def book(self, booking: BookingRequest, idempotency_key: str) -> AppointmentView: ...
 

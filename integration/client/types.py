@@ -23,18 +23,27 @@ class IntakeRequest:
     id_number: str | None = None
     channel: str = "robot"
     conversation_id: str = ""
+    # The outbox receipt (RC-…), sent from the first attempt on so a citizen who was given it
+    # can look the case up with it; derived from the idempotency key by BufferedCaseSystem.
+    receipt_id: str | None = None
+    notify_sms: bool = True  # False: the citizen declined text messages
 
     def to_json(self) -> dict[str, Any]:
         applicant: dict[str, Any] = {"name": self.applicant_name, "phone": self.applicant_phone}
         if self.id_number:
             applicant["id_number"] = self.id_number
-        return {
+        data: dict[str, Any] = {
             "category": self.category, "description": self.description, "applicant": applicant,
             "respondents": [{"name": n} for n in self.respondents], "location": self.location,
             # Decimal travels as a string so no float rounding happens on the way.
             "amount_yuan": None if self.amount_yuan is None else str(self.amount_yuan),
             "channel": self.channel, "conversation_id": self.conversation_id or None,
         }
+        if self.receipt_id:
+            data["intake_receipt"] = self.receipt_id
+        if not self.notify_sms:
+            data["sms"] = False
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> IntakeRequest:
@@ -45,7 +54,8 @@ class IntakeRequest:
             respondents=[r["name"] for r in data.get("respondents", [])],
             location=data.get("location"), amount_yuan=None if amount is None else Decimal(amount),
             id_number=data["applicant"].get("id_number"), channel=data.get("channel", "robot"),
-            conversation_id=data.get("conversation_id") or "")
+            conversation_id=data.get("conversation_id") or "",
+            receipt_id=data.get("intake_receipt"), notify_sms=data.get("sms", True) is not False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class CaseView:
     conversation_id: str | None
     outcome: str | None = None
     outcome_name: str | None = None
+    sms_queued: bool = False  # the creation answer says a text with the case number is queued
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> CaseView:
@@ -84,14 +95,15 @@ class CaseView:
         return cls(
             case_no=d["case_no"], status=d["status"], status_name=d.get("status_name", ""),
             category=d["category"], category_name=d["category_name"],
-            applicant_name=d["applicant"]["name"], applicant_phone=d["applicant"]["phone"],
+            # a case purged under the retention period has no phone (null): "" matches no tail
+            applicant_name=d["applicant"]["name"], applicant_phone=d["applicant"].get("phone") or "",
             respondents=[r["name"] for r in d.get("respondents", [])],
             description=d["description"], location=d.get("location"),
             amount_yuan=None if d.get("amount_yuan") is None else Decimal(d["amount_yuan"]),
             channel=d["channel"], institution_code=inst.get("code"),
             institution_name=inst.get("name"), created_at=d["created_at"], due=Due(**d["due"]),
             conversation_id=d.get("conversation_id"), outcome=d.get("outcome"),
-            outcome_name=d.get("outcome_name"))
+            outcome_name=d.get("outcome_name"), sms_queued=d.get("sms_queued") is True)
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,24 @@ class CreateOutcome:
     @property
     def case_no(self) -> str | None:
         return self.case.case_no if self.case else None
+
+
+@dataclass(frozen=True)
+class MediatorView:
+    """A mediator's public profile, as the citizen may ask for one (普陀 "点单")."""
+
+    code: str
+    name: str
+    title: str
+    institution_code: str
+    institution_name: str
+    specialties: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> MediatorView:
+        return cls(code=d["code"], name=d["name"], title=d.get("title") or "",
+                   institution_code=d["institution"]["code"], institution_name=d["institution"]["name"],
+                   specialties=tuple(d.get("specialties") or ()))
 
 
 @dataclass(frozen=True)
@@ -130,11 +160,15 @@ class BookingRequest:
     name: str
     phone: str
     case_no: str | None = None
+    notify_sms: bool = True  # False: the citizen declined text messages
 
     def to_json(self) -> dict[str, Any]:
-        return {"institution": self.institution, "mediator": self.mediator,
-                "start": self.start.isoformat(), "name": self.name, "phone": self.phone,
-                "case_no": self.case_no}
+        data: dict[str, Any] = {"institution": self.institution, "mediator": self.mediator,
+                                "start": self.start.isoformat(), "name": self.name,
+                                "phone": self.phone, "case_no": self.case_no}
+        if not self.notify_sms:
+            data["sms"] = False
+        return data
 
 
 @dataclass(frozen=True)
@@ -148,6 +182,9 @@ class AppointmentView:
     case_no: str | None
     institution_code: str | None = None
     mediator_code: str | None = None
+    # Texts the case service queued for this change: None, "confirmation" or
+    # "confirmation_and_reminder" (a reminder the day before is scheduled too).
+    sms: str | None = None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> AppointmentView:
@@ -155,7 +192,7 @@ class AppointmentView:
                    mediator_name=d["mediator"]["name"], start=datetime.fromisoformat(d["start"]),
                    end=datetime.fromisoformat(d["end"]), case_no=d.get("case_no"),
                    institution_code=d["institution"].get("code"),
-                   mediator_code=d["mediator"].get("code"))
+                   mediator_code=d["mediator"].get("code"), sms=d.get("sms"))
 
 
 __all__ = ["AppointmentView", "BookingRequest", "CaseView", "ConversationRecord", "CreateOutcome",

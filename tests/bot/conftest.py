@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 import yaml
 from rasa_sdk import Tracker
 
+from bot.actions.settings import settings
 from integration.client import (
     CaseRejected,
     CaseSystemUnavailable,
@@ -105,3 +107,11 @@ def fake_cases(monkeypatch: pytest.MonkeyPatch) -> FakeCaseSystem:
     fake = FakeCaseSystem()
     monkeypatch.setattr("bot.actions.intake.case_system", lambda: fake)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are read once per process; a test that sets an environment variable sees it."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()

@@ -19,6 +19,7 @@ from bot.actions import (
     appointment_extract,
     appointment_form,
     appointment_lookups,
+    appointment_mediators,
     appointment_offers,
     appointment_submit,
     appointments,
@@ -38,9 +39,10 @@ from integration.client import (
     BookingRequest,
     CaseRejected,
     CaseSystemUnavailable,
+    MediatorView,
     SlotView,
 )
-from tests.bot.conftest import case_view
+from tests.bot.conftest import case_view, domain_dict
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=TZ)  # Thursday evening
@@ -80,6 +82,7 @@ class FakeCaseSystem:
         self.booked: list[tuple[BookingRequest, str]] = []
         self.cancelled: list[str] = []
         self.moved: list[tuple[str, datetime, str, str | None]] = []
+        self.away: set[str] = set()  # mediators with no free time at all
 
     def _check(self) -> None:
         if self.down:
@@ -96,8 +99,42 @@ class FakeCaseSystem:
         return [
             SlotView(institution, m, names[m], at(day, h), at(day, h + 1))
             for m, h in hours
-            if (m, at(day, h)) not in self.taken
+            if (m, at(day, h)) not in self.taken and m not in self.away
         ]
+
+    async def find_mediators(
+        self, name: str | None = None, specialty: str | None = None
+    ) -> list[MediatorView]:
+        """郭明理 (人民调解员: neighbour, family) and 李春风 (人民调解员: neighbour, property)."""
+        self._check()
+        people = [
+            MediatorView(
+                "m_people_1",
+                "郭明理",
+                "人民调解员",
+                "people_mediation",
+                "人民调解委员会",
+                ("neighbour", "family"),
+            ),
+            MediatorView(
+                "m_people_2",
+                "李春风",
+                "人民调解员",
+                "people_mediation",
+                "人民调解委员会",
+                ("neighbour", "property"),
+            ),
+        ]
+        if specialty:
+            return [m for m in people if specialty in m.specialties]
+        # like the service: 李春风调解员 / 李调解员 = the name's start and the title; 李老师 = the surname
+        def matches(m: MediatorView) -> bool:
+            for title in ("调解员", "律师", "老师"):
+                if name and name.endswith(title) and m.name.startswith(name[: -len(title)]):
+                    return title == "老师" or title in m.name + m.title
+            return bool(name) and name in m.name
+
+        return [m for m in people if matches(m)]
 
     async def book(self, booking: BookingRequest, idempotency_key: str) -> AppointmentView:
         self._check()
@@ -148,6 +185,7 @@ def cases(monkeypatch: pytest.MonkeyPatch) -> FakeCaseSystem:
         appointment_extract,
         appointment_form,
         appointment_lookups,
+        appointment_mediators,
         appointment_offers,
         appointment_submit,
         appointments,
@@ -518,3 +556,62 @@ async def test_a_move_keeps_only_the_new_day_and_cancel_while_booking_stops(case
     chat = Conversation(appointment_mode="book", requested_slot="appointment_day")
     assert await chat.say("算了，取消吧", "cancel_appointment") == []
     assert chat.slots["requested_slot"] is None and cases.booked == []
+
+
+async def test_a_mediator_asked_for_by_specialty_is_offered_with_their_own_slots(
+    cases: FakeCaseSystem,
+) -> None:
+    chat = Conversation()
+    await chat.run(ActionStartAppointment(), text="我想找擅长婚姻家庭的调解员", intent="book_appointment")
+    found = chat.last("utter_appointment_mediator_found")
+    assert (found["institution_name"], found["mediator_names"]) == ("人民调解委员会", "郭明理")
+    assert chat.slots["appointment_institution"] == "people_mediation"  # never asked
+    assert chat.slots["appointment_mediators"] == ["m_people_1"]
+    chat.slots["requested_slot"] = "appointment_day"
+    assert await chat.say("下周二") == ["utter_ask_appointment_slot"]  # 李春风 is free that day too
+    titles = [b["title"] for b in chat.last("utter_ask_appointment_slot")["buttons"]]
+    assert titles and all(t.endswith("郭明理") for t in titles)
+
+
+async def test_a_mediator_asked_for_by_name_at_the_institution_question(cases: FakeCaseSystem) -> None:
+    chat = Conversation(
+        appointment_mode="book", appointment_day="2026-12-01", requested_slot="appointment_institution"
+    )
+    assert await chat.say("能约李春风调解员吗") == [
+        "utter_appointment_mediator_found",
+        "utter_ask_appointment_slot",
+    ]
+    titles = [b["title"] for b in chat.last("utter_ask_appointment_slot")["buttons"]]
+    assert titles == ["12月1日 下午2:00 李春风", "12月1日 下午3:00 李春风", "12月1日 下午4:00 李春风"]
+
+
+async def test_a_wished_mediator_without_free_time_is_said_and_the_others_offered(
+    cases: FakeCaseSystem,
+) -> None:
+    cases.away.add("m_people_2")
+    chat = Conversation()
+    await chat.run(ActionStartAppointment(), text="可以预约李调解员吗", intent="book_appointment")
+    assert chat.slots["appointment_mediators"] == ["m_people_2"]
+    chat.slots["requested_slot"] = "appointment_day"
+    assert await chat.say("下周二") == ["utter_appointment_mediator_busy", "utter_ask_appointment_slot"]
+    busy = chat.last("utter_appointment_mediator_busy")
+    assert (busy["mediator_names"], busy["institution_name"]) == ("李春风", "人民调解委员会")
+    assert chat.slots["appointment_mediators"] is None
+    titles = [b["title"] for b in chat.last("utter_ask_appointment_slot")["buttons"]]
+    assert titles and all(t.endswith("郭明理") for t in titles)
+
+
+async def test_an_unknown_mediator_is_said_honestly_and_booking_goes_on(cases: FakeCaseSystem) -> None:
+    chat = Conversation()
+    await chat.run(ActionStartAppointment(), text="能约王律师吗", intent="book_appointment")
+    assert chat.last("utter_appointment_mediator_not_found")["mediator_query"] == "王律师"
+    assert chat.slots["appointment_institution"] is None  # the form asks for the institution
+    await chat.run(ActionStartAppointment(), text="有没有擅长交通事故的调解员", intent="book_appointment")
+    assert chat.last("utter_appointment_specialty_not_found")["specialty_name"] == "交通事故"
+
+
+async def test_every_mediator_response_exists_in_the_domain() -> None:
+    responses = domain_dict()["responses"]
+    for key in ("found", "not_found", "busy"):
+        assert f"utter_appointment_mediator_{key}" in responses
+    assert "utter_appointment_specialty_not_found" in responses

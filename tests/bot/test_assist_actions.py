@@ -18,6 +18,7 @@ from bot.actions.settings import ActionSettings
 from bot.actions.transcript import consecutive_fallbacks, transcript_turns
 from integration.client import CaseSystemUnavailable, HandoffRequest
 from integration.office_hours import OfficeHours
+from tests.bot.conftest import domain_dict, make_tracker
 
 
 def conversation(
@@ -176,3 +177,90 @@ async def test_a_queued_handoff_is_told_truthfully(
     events = await ActionRequestHandoff().run(dispatcher, conversation(("转人工", "request_human")), {})
     assert dispatcher.messages[0]["response"] == "utter_handoff_queued"
     assert events[0]["value"] == "queued"
+
+
+async def test_a_close_call_asks_which_question_then_answers_the_choice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two curated questions about equally likely: the citizen chooses (buttons), the choice is
+    answered with its citations, and the story told with the question is kept for the offer."""
+    from bot.actions import legal as legal_module
+    from legal import render
+
+    answerer = legal_module.legal_answerer()
+    options = [answerer.entries["inheritance_order"], answerer.entries["inheritance_representation"]]
+
+    async def close_call(question: str) -> Any:
+        return render.clarify(options, "family")
+
+    monkeypatch.setattr(legal_module, "answer_question", close_call)
+    story = "我爸去年走了，没留遗嘱，留下一套房子和存款，我妈和我们兄妹三个怎么分"
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerLegal().run(dispatcher, conversation((story, "ask_legal")), domain_dict())
+    (message,) = dispatcher.messages
+    assert [b["title"] for b in message["buttons"]] == [*(e.questions[0] for e in options), "都不是"]
+    assert message["buttons"][0]["payload"] == '/ask_legal{"legal_choice": "inheritance_order"}'
+    assert {"event": "slot", "timestamp": None, "name": "pending_story", "value": story} in events
+
+    dispatcher = CollectingDispatcher()
+    choice = make_tracker(
+        text=message["buttons"][0]["payload"], intent="ask_legal",
+        entities=[{"entity": "legal_choice", "value": "inheritance_order"}],
+    )
+    events = await ActionAnswerLegal().run(dispatcher, choice, domain_dict())
+    answer, offer = dispatcher.messages
+    assert "第一千一百二十七条" in answer["text"] and offer["response"] == "utter_offer_registration"
+    assert not any(e.get("name") == "pending_story" for e in events)  # kept from the question
+
+    dispatcher = CollectingDispatcher()
+    none = make_tracker(
+        text="/ask_legal", intent="ask_legal", entities=[{"entity": "legal_choice", "value": "none"}]
+    )
+    assert await ActionAnswerLegal().run(dispatcher, none, domain_dict()) == []
+    assert dispatcher.messages[0]["response"] == "utter_legal_none_chosen"
+
+
+async def test_a_story_piece_asked_as_a_question_during_consent_is_kept() -> None:
+    """The fuzzer's citizen told the story in pieces while the consent notice was on screen;
+    a short question that continues it belongs in the description."""
+    piece = "对方家属找我要钱，我要负责吗？"
+    tracker = make_tracker(
+        slots={"description": "朋友借我的车开，出了车祸把人撞伤"}, text=piece, intent="ask_legal",
+        requested_slot="privacy_consent",
+    )
+    events = await ActionAnswerLegal().run(CollectingDispatcher(), tracker, domain_dict())
+    (description,) = [e["value"] for e in events if e.get("name") == "description"]
+    assert description.endswith(piece)
+
+
+async def test_a_story_told_in_pieces_as_questions_is_kept_whole_for_the_offer() -> None:
+    """Found by the 2,000-conversation bench: the second piece replaced the first."""
+    first = "我家住二楼，一楼的住户在窗户外面加盖了一个阳光房，下雨天水都溅到我家"
+    second = "他家还装了一台大功率排风扇，油烟直接往我家窗户里灌，这种情况怎么办？"
+    tracker = make_tracker(slots={"pending_story": first}, text=second, intent="ask_legal")
+    events = await ActionAnswerLegal().run(CollectingDispatcher(), tracker, domain_dict())
+    (story,) = [e["value"] for e in events if e.get("name") == "pending_story"]
+    assert story == f"{first}\n{second}"
+
+
+@pytest.mark.parametrize(
+    ("guess", "kept"),
+    [
+        ({"category": "labour", "confident": True}, False),  # surely another kind of dispute
+        ({"category": "neighbour", "confident": True}, True),  # about this one: part of the story
+        ({"category": "labour", "confident": False}, True),  # not sure: nothing is lost
+    ],
+)
+def test_a_legal_question_mid_form_joins_the_story_unless_it_is_about_another_dispute(
+    guess: dict[str, Any], kept: bool
+) -> None:
+    """Read in a clean 2,000-run transcript: "顺便问一下，没签合同能要双倍工资吗" asked while a
+    neighbour dispute was registered ended up in its description."""
+    question = "顺便问一下，公司没签劳动合同能要双倍工资吗"
+    tracker = make_tracker(
+        {"category": "neighbour", "description": "邻居养鸡臭味扰民"}, text=question, intent="ask_legal",
+        requested_slot="applicant_name",
+    )
+    tracker.latest_message["dispute"] = guess
+    events = ActionAnswerLegal._keep_story(tracker, question)
+    assert any(e.get("name") == "description" for e in events) is kept

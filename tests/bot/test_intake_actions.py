@@ -15,7 +15,7 @@ from bot.actions.intake import (
     idempotency_key,
 )
 from bot.actions.intake_form import ValidateIntakeForm
-from tests.bot.conftest import FakeCaseSystem, make_tracker
+from tests.bot.conftest import FakeCaseSystem, domain_dict, make_tracker
 
 CONFIRMED = {
     "privacy_consent": True,
@@ -40,18 +40,21 @@ async def test_start_keeps_a_narrative_phone_and_name_so_they_are_not_asked_agai
     events = await ActionStartIntake().run(
         CollectingDispatcher(), make_tracker(text=text, intent="dispute_labour"), {}
     )
-    assert slots_set(events).items() >= {
-        "intake_confirmed": None,
-        "case_no": None,
-        "intake_receipt": None,
-        "category": "labour",
-        "description": text,
-        "applicant_phone": "13912345678",
-        "applicant_name": "王芳",
-        "respondent": None,
-        "location": None,
-        "amount_yuan": None,
-    }.items()
+    assert (
+        slots_set(events).items()
+        >= {
+            "intake_confirmed": None,
+            "case_no": None,
+            "intake_receipt": None,
+            "category": "labour",
+            "description": text,
+            "applicant_phone": "13912345678",
+            "applicant_name": "王芳",
+            "respondent": None,
+            "location": None,
+            "amount_yuan": None,
+        }.items()
+    )
 
 
 async def test_start_without_a_narrative_clears_the_previous_description() -> None:
@@ -135,14 +138,66 @@ async def test_submit_registers_and_tells_the_case_number(fake_cases: FakeCaseSy
     assert slots_set(events)["description"] is None  # a second dispute starts clean
 
 
-async def test_submit_while_the_service_is_down_tells_the_truth(fake_cases: FakeCaseSystem) -> None:
+@pytest.mark.parametrize(("channel", "told"), [("twilio_voice", True), ("rest", False)])
+async def test_a_caller_is_told_how_to_send_materials(
+    fake_cases: FakeCaseSystem, channel: str, told: bool
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitCase().run(dispatcher, make_tracker(slots=CONFIRMED, channel=channel), {})
+    said = {m["response"]: m for m in dispatcher.messages}
+    assert ("utter_evidence_without_upload" in said) is told  # the web page has an upload button
+    if told:
+        assert said["utter_evidence_without_upload"]["case_no"] == "JF-2026-000001"
+        assert said["utter_evidence_without_upload"]["center_address"]
+        assert "utter_evidence_without_upload" in domain_dict()["responses"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "declined", "utter"),
+    [
+        ("twilio", False, "utter_case_queued"),
+        ("", False, "utter_case_queued_no_sms"),
+        ("twilio", True, "utter_case_queued_no_sms"),
+    ],
+)
+async def test_submit_while_the_service_is_down_tells_the_truth(
+    fake_cases: FakeCaseSystem, monkeypatch: pytest.MonkeyPatch, provider: str, declined: bool, utter: str
+) -> None:
+    """A text is promised only where the center sends texts and the citizen did not decline;
+    otherwise the receipt number and the hotline are how the case number is found."""
+    monkeypatch.setenv("SMS_PROVIDER", provider)
     fake_cases.mode = "queue"
     dispatcher = CollectingDispatcher()
-    events = await ActionSubmitCase().run(dispatcher, make_tracker(slots=CONFIRMED), {})
+    slots = {**CONFIRMED, "sms_declined": declined or None}
+    events = await ActionSubmitCase().run(dispatcher, make_tracker(slots=slots), {})
     (message,) = dispatcher.messages
-    assert message["response"] == "utter_case_queued"
+    assert message["response"] == utter
+    assert message["intake_receipt"] == "R-20261126-0001"
     assert message["phone_masked"] == "138****8000"
+    assert message["center_hotline"]
     assert SlotSet("intake_receipt", "R-20261126-0001") in events
+    (intake, _key) = fake_cases.calls[0]
+    assert intake.notify_sms is not declined
+
+
+def test_no_response_promises_a_text_unconditionally() -> None:
+    """Every sentence that mentions a text message is one the actions choose only when a text
+    is really queued or the center sends them (the consent notice: by its sms_available slot)."""
+    guarded = {
+        "utter_case_queued",
+        "utter_case_no_by_sms",
+        "utter_appointment_sms_follows",
+        "utter_appointment_sms_and_reminder",
+        "utter_sms_declined_phone",
+    }
+    for name, variations in domain_dict()["responses"].items():
+        for variation in variations:
+            text = variation.get("text", "")
+            promises = any(w in text for w in ("会以短信", "发到您的手机", "短信告诉", "短信提醒"))
+            if not promises or name in guarded:
+                continue
+            conditions = {c["name"]: c["value"] for c in variation.get("condition", [])}
+            assert conditions.get("sms_available") is True, (name, text)
 
 
 @pytest.mark.parametrize(
@@ -288,3 +343,114 @@ async def test_the_read_back_asked_again_says_how_to_answer() -> None:
     tracker = make_tracker(slots={**CONFIRMED, "intake_confirmed": None, "ask_retry": "2"})
     await ActionAskIntakeConfirmed().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_intake_confirm_retry", "utter_intake_summary"]
+
+
+@pytest.mark.parametrize("answer", ["一定要填吗", "不想说", "可以不写吗", "不知道怎么说"])
+async def test_a_remark_about_the_form_is_answered_and_never_becomes_the_story(answer: str) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker({"description_partial": None}, text=answer, requested_slot="description")
+    result = ValidateIntakeForm().validate_description(answer, dispatcher, tracker, {})
+    assert result == {"description": None}  # nothing kept as the start of a description
+    assert responses(dispatcher) == ["utter_description_needed"]
+    assert "utter_description_needed" in domain_dict()["responses"]
+
+
+async def test_an_early_refusal_of_the_id_is_noted_at_the_story_question() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text="身份证号不想给", requested_slot="description")
+    result = ValidateIntakeForm().validate_description("身份证号不想给", dispatcher, tracker, {})
+    assert result == {"description": None, "id_number": "skipped"}
+    assert responses(dispatcher) == ["utter_id_number_optional"]
+
+
+async def test_a_short_story_that_contains_a_refusal_word_is_still_the_story() -> None:
+    dispatcher = CollectingDispatcher()
+    result = ValidateIntakeForm().validate_description("他不给钱", dispatcher, make_tracker(), {})
+    assert result == {"description": None, "description_partial": "他不给钱"}  # kept, more asked
+    assert responses(dispatcher) == ["utter_description_more"]
+
+
+@pytest.mark.parametrize("requested", ["amount_yuan", "applicant_name", "applicant_phone", "id_number"])
+async def test_the_story_told_at_a_question_for_a_detail_is_added_to_the_description(requested: str) -> None:
+    story = "公司把我辞退了一分钱补偿都不给我在那干了六年了"  # 22 characters: no detail is this long
+    tracker = make_tracker(
+        {"description": "一开始说的", "category": "labour"},
+        text=story,
+        intent="dispute_labour",
+        requested_slot=requested,
+    )
+    events = await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {})
+    assert slots_set(events)["description"] == f"一开始说的\n{story}"
+    assert "amount_yuan" not in slots_set(events)  # "一分钱都不给" is no sum
+
+
+async def test_a_long_description_of_the_other_party_is_only_that() -> None:
+    answer = "就是小区对面那个开火锅店的老板姓王"  # 17 characters, answers the question asked
+    tracker = make_tracker(
+        {"description": "油烟扰民"}, text=answer, intent="inform", requested_slot="respondent"
+    )
+    events = await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {})
+    assert "description" not in slots_set(events)
+
+
+async def test_a_phone_read_out_in_words_is_never_taken_for_the_story() -> None:
+    """Found by the 2,000-conversation bench: 18 characters of "我的手機是么三零…" joined the story."""
+    answer = "那个，我的手机是么三零四五八么三零六二"
+    tracker = make_tracker({"description": "邻居装摄像头"}, text=answer, requested_slot="applicant_phone")
+    events = await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {})
+    assert "description" not in slots_set(events)
+
+
+async def test_a_question_about_the_centre_at_the_story_question_is_not_the_story() -> None:
+    """Found by the 2,000-conversation bench: "需要我本人去现场吗" became the description."""
+    dispatcher = CollectingDispatcher()
+    result = ValidateIntakeForm().validate_description("需要我本人去现场吗", dispatcher, make_tracker(), {})
+    assert result == {"description": None} and responses(dispatcher) == ["utter_description_needed"]
+    story = ValidateIntakeForm().validate_description(
+        "公司拖欠我三个月工资", CollectingDispatcher(), make_tracker(), {}
+    )
+    assert story["description"] == "公司拖欠我三个月工资"
+
+
+async def test_a_story_full_of_numerals_told_at_the_amount_question_is_still_the_story() -> None:
+    """Found by the 2,000-run: twelve numerals scattered over a story (2012年, 一块二 …) were
+    counted as a number read out, and the story was lost. Only a run of digits is a number."""
+    story = (
+        "我们小区是2012年交的房，物业一直是开发商下面的那家物业公司。"
+        "这几年物业费从一块二涨到了一块八一平，服务越来越差"
+    )
+    tracker = make_tracker(
+        {"description": "物业服务不到位"}, text=story, intent="dispute_property", requested_slot="amount_yuan"
+    )
+    events = slots_set(await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {}))
+    assert events["description"] == f"物业服务不到位\n{story}"
+    assert "amount_yuan" not in events  # a price per square metre is not the sum at stake
+
+
+def test_a_story_at_the_amount_question_gives_no_unit_price_as_the_amount() -> None:
+    story = "这几年物业费从一块二涨到了一块八一平，服务越来越差，电梯三天两头坏"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text=story, requested_slot="amount_yuan")
+    result = ValidateIntakeForm().validate_amount_yuan(story, dispatcher, tracker, {})
+    assert result == {"amount_yuan": None}
+    short = ValidateIntakeForm().validate_amount_yuan("五块", CollectingDispatcher(), tracker, {})
+    assert short == {"amount_yuan": "5"}  # a direct answer keeps any sum
+
+
+LOAN_STORY = (
+    "嗯就是那个我想说一下我那个事啊就是我前年借给我一个亲戚二十万块钱就是那个我老婆的表弟他说要在县城开个饭店然后那个当时也没打借条就是微信转了十万然后还有十万是现金给的后来饭店开了一年多就关门了饭店关门以后他又在外面买了一辆二十多万的车然后我去找他要他就说是我入股的不是借给他的亏了大家一起承担那个我们当时说好的就是借钱啊根本没说入股的事我有一段那个微信语音他说等饭店赚钱了就还我的那个我老婆也不好意思去要说是亲戚现在亲戚们都知道这个事了"
+)
+
+
+async def test_a_long_loan_story_at_the_amount_question_is_kept_whole() -> None:
+    """The 2,000-run's second violation: eight numerals over 217 characters (一个, 二十万, 十万,
+    一年多 …) were counted as a phone read out, so the story was dropped after the amount was read."""
+    tracker = make_tracker(
+        {"description": "朋友欠钱不还的事能帮我登记调解吗"},
+        text=LOAN_STORY,
+        intent="dispute_contract",
+        requested_slot="amount_yuan",
+    )
+    events = slots_set(await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {}))
+    assert events["description"] == f"朋友欠钱不还的事能帮我登记调解吗\n{LOAN_STORY}"
+    assert events["amount_yuan"] == "200000"

@@ -160,3 +160,12 @@ async def test_consent_is_never_assumed_from_a_word_that_is_not_yes() -> None:
         slots, _ = await turn({"requested_slot": "privacy_consent"}, text, intent="affirm",
                               mapped={"privacy_consent": True})
         assert slots.get("privacy_consent") is expected, text
+
+
+async def test_laughter_is_not_a_name() -> None:
+    """Found by the conversation fuzzer: "哈哈哈" (greet to the classifier) became the applicant."""
+    slots = {**DETAILS, "requested_slot": "applicant_name"}
+    after, said = await turn(slots, "哈哈哈", intent="greet", mapped={"applicant_name": "哈哈哈"})
+    assert after["applicant_name"] is None and "utter_invalid_applicant_name" in said
+    after, _ = await turn(slots, "王建国", intent="inform", mapped={"applicant_name": "王建国"})
+    assert after["applicant_name"] == "王建国"

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from random import Random
 from typing import Any
 
 import httpx
@@ -18,10 +21,14 @@ from launcher.settings import StackSettings
 from tests.e2e.fuzz_citizen import Persona, category_consistent, check, make_persona, run_conversation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-EXAMPLES = int(os.environ.get("FUZZ_CONVERSATIONS", "150"))
+# Conversations in all, played PARALLEL at a time (the services work while one citizen "types"):
+# a few hundred within CI's budget.
+CONVERSATIONS = int(os.environ.get("FUZZ_CONVERSATIONS", "300"))
+PARALLEL = max(1, int(os.environ.get("FUZZ_PARALLEL", "2")))
 CASE_NO = re.compile(r"JF-\d{4}-\d{6}")
 MIN_CATEGORY_SHARE = 0.75  # of registered cases, category equal to the story's (or "other")
 _results: Counter[str] = Counter()
+_results_lock = threading.Lock()  # the conversations of one example run on threads
 
 
 def poster(stack: StackSettings) -> Any:
@@ -46,19 +53,34 @@ def fetch_case(stack: StackSettings, reply: str) -> dict[str, Any] | None:
     return response.json() if response.status_code == 200 else None
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(st.randoms(use_true_random=False).map(make_persona))
-def test_no_conversation_is_trapped(stack: StackSettings, persona: Persona) -> None:
-    post = poster(stack)
-    conversation = run_conversation(post, persona, f"fuzz-{uuid.uuid4().hex[:12]}")
+def play(stack: StackSettings, persona: Persona) -> str:
+    """One generated citizen; the invariant violations with the transcript, or ''."""
+    conversation = run_conversation(poster(stack), persona, f"fuzz-{uuid.uuid4().hex[:12]}")
     last = conversation.turns[-1][1] if conversation.turns else ""
     case = fetch_case(stack, last) if conversation.ending == "case" else None
     problems = check(conversation, case)
-    _results[conversation.ending] += 1
-    if case is not None:
-        _results["category_ok" if category_consistent(persona, case) else "category_wrong"] += 1
+    with _results_lock:
+        _results[conversation.ending] += 1
+        if case is not None:
+            _results["category_ok" if category_consistent(persona, case) else "category_wrong"] += 1
+    if not problems:
+        return ""
     transcript = "\n".join(f"  citizen: {c}\n  bot: {b[:160]}" for c, b in conversation.turns)
-    assert not problems, f"{problems}\n{transcript}"
+    return f"{problems} seed={persona.seed}\n{transcript}"
+
+
+@settings(
+    max_examples=max(1, CONVERSATIONS // PARALLEL),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+@given(st.lists(st.randoms(use_true_random=False), min_size=PARALLEL, max_size=PARALLEL))
+def test_no_conversation_is_trapped(stack: StackSettings, randoms: list[Random]) -> None:
+    personas = [make_persona(r) for r in randoms]
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        failures = [f for f in pool.map(lambda p: play(stack, p), personas) if f]
+    assert not failures, "\n\n".join(failures)
 
 
 def test_zz_registered_cases_have_the_story_category() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -65,6 +66,40 @@ def test_hostile_or_odd_input_never_breaks_the_conversation(stack: StackSettings
     citizen = Citizen(stack, f"e2e-{uuid.uuid4().hex[:8]}")
     citizen.say(text)
     assert "解纷助手" in citizen.say("你好")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "🙏🙏😭",
+        "家" * 5000,
+        "hello, I need help",
+        "Bonjour, j'ai un problème avec mon voisin",
+    ],
+    ids=["empty", "blank", "emoji", "emoji-2", "5000-chars", "english", "french"],
+)
+def test_bad_input_gets_a_chinese_reply_and_a_person_is_one_sentence_away(
+    stack: StackSettings, text: str
+) -> None:
+    """Empty, emoji only, 5,000 characters, another language: a clear Chinese reply (never
+    silence, never a 5xx), and "转人工" right after it reaches a person. A message over the
+    channel's cap is refused before Rasa (issue 12) with a Chinese explanation instead."""
+    citizen = Citizen(stack, f"e2e-{uuid.uuid4().hex[:8]}")
+    raw = httpx.post(
+        f"{stack.url(stack.rasa_port)}/webhooks/rest/webhook",
+        json={"sender": citizen.sender, "message": text}, timeout=60,
+    )
+    assert raw.status_code in (200, 413), raw.text
+    reply = raw.json()["message"] if raw.status_code == 413 else " ".join(
+        m.get("text", "") for m in raw.json()
+    )
+    assert re.search(r"[\u4e00-\u9fff]", reply), reply
+    handed = citizen.say("转人工")
+    assert "人工" in handed or "工作人员" in handed, citizen.transcript
+    assert any(h["conversation_id"] == citizen.sender for h in open_handoffs(stack))
 
 
 def test_a_long_rant_is_kept_as_the_description_and_the_form_goes_on(stack: StackSettings) -> None:

@@ -99,3 +99,16 @@ def ctx(settings: Settings, clock: Clock) -> Iterator[ServiceContext]:
 def app(settings: Settings, ctx: ServiceContext) -> Sanic:
     """The API over `ctx` (own clock, own database), for Sanic's ASGI test client."""
     return create_app(settings, name=f"case_api_{next(_app_names)}", service=ctx)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id, with the smallest parameters: the tests create and log into many accounts,
+    and the production cost (argon2-cffi's defaults, see bench/staff_password_hash.py) is half a
+    second per hash on a loaded two-core machine. Processes started by tests keep the defaults."""
+    from argon2 import PasswordHasher
+
+    from integration.service.services import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    accounts._dummy_hash.cache_clear()

@@ -155,3 +155,12 @@ def test_the_sqlite_file_is_private(tmp_path: Path) -> None:
         modes = {p.name: stat.filemode(p.stat().st_mode) for p in paths}
     engine.dispose()
     assert len(paths) >= 3 and not any(p.stat().st_mode & 0o077 for p in paths if p.exists()), modes
+
+
+async def test_no_cross_origin_access(app: Sanic) -> None:
+    """A machine API: browsers reach it only through the web service, never cross-origin."""
+    evil = {"Origin": "https://evil.example"}
+    preflight = await call(app, "options", "/api/cases", {**evil, "Access-Control-Request-Method": "GET"})
+    answers = [preflight, await call(app, "get", "/api/cases?phone=13800138000", {**STAFF, **evil})]
+    for answer in answers:
+        assert not [h for h in answer.headers if h.lower().startswith("access-control-")], answer.headers

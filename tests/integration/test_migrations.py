@@ -95,3 +95,43 @@ def test_0003_conversations_upgrade_downgrade_upgrade(db_url: str) -> None:
         assert conn.scalar(sa.select(sa.func.count()).select_from(Conversation)) == 0
         assert conn.scalar(sa.select(Case.conversation_id)) == "CA1"
     engine.dispose()
+
+
+def test_0005_staff_desk_upgrade_downgrade_upgrade(db_url: str) -> None:
+    """Accounts, sessions, the staff audit and evidence come and go with 0005; hand-offs and
+    mediators recorded before it keep their rows and get empty tags and profiles."""
+    engine = make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def run(step: str, revision: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, step)(cfg, revision)
+
+    def tables() -> set[str]:
+        with engine.connect() as conn:
+            return set(sa.inspect(conn).get_table_names())
+
+    desk = {"staff_accounts", "staff_sessions", "staff_audit", "evidence"}
+    run("upgrade", "0004")
+    assert not desk & tables()
+    now = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO institutions (id, code, name, kind) "
+                             "VALUES (1, 'inst', '某机构', 'x')"))
+        conn.execute(sa.text("INSERT INTO mediators (id, code, name, institution_id, active) "
+                             "VALUES (1, 'm1', '王调解', 1, true)"))
+        conn.execute(sa.text("INSERT INTO handoffs (id, conversation_id, reason, status, created_at) "
+                             "VALUES (1, 'web-1', '转人工', 'open', :now)"), {"now": now})
+    run("upgrade", "head")
+    assert desk <= tables()
+    with Session(engine) as session:
+        assert session.scalars(sa.select(Handoff.tags)).one() == []
+        assert session.execute(sa.text("SELECT specialties, languages FROM mediators")).one() in (
+            ("[]", "[]"), ([], []))
+    run("downgrade", "0004")
+    assert not desk & tables() and {"handoffs", "mediators"} <= tables()
+    run("upgrade", "head")
+    assert desk <= tables()
+    engine.dispose()

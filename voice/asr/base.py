@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 SAMPLE_RATE = 16_000
 
@@ -58,6 +62,67 @@ class AsrEngine(Protocol):
     def start_call(self) -> AsrStream:
         """A fresh recogniser for one call."""
         ...
+
+
+# What the caller is expected to say next. Optional hints: an engine may bias recognition to
+# digits (Whisper: prompt and hotwords) or wait longer before closing a story; Vosk already gets
+# a digits grammar through ``set_grammar`` and ignores them.
+InputKind = Literal["digits", "phone", "resident_id", "amount", "yes_no", "narrative", "name"]
+
+
+@runtime_checkable
+class ExpectingStream(Protocol):
+    async def expect(self, kind: InputKind | None) -> None:
+        """Hint what the next utterance is (None: free speech)."""
+        ...
+
+
+async def expect(stream: AsrStream, kind: InputKind | None) -> None:
+    """Pass the hint to streams that take it; a no-op for the others (Vosk, the scripted fake)."""
+    if isinstance(stream, ExpectingStream):
+        await stream.expect(kind)
+
+
+@dataclass(frozen=True)
+class AsrHealth:
+    """What ``/health`` says about the recogniser: ``ok`` or ``degraded`` with the reason."""
+
+    status: Literal["ok", "degraded"]
+    detail: str = ""
+
+
+class FailureLog:
+    """Recent decoding failures of one engine (thread-safe): the health check reports them, so
+    staff see a recogniser that crashes or hangs even while the gateway keeps serving calls."""
+
+    def __init__(self, window_s: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._window_s = window_s
+        self._clock = clock
+        self._events: deque[tuple[float, str]] = deque(maxlen=100)
+        self._lock = threading.Lock()
+
+    def record(self, reason: str) -> None:
+        with self._lock:
+            self._events.append((self._clock(), reason))
+
+    def health(self, stuck: int = 0) -> AsrHealth:
+        """``degraded`` while a failure is younger than the window or a decode is still stuck."""
+        with self._lock:
+            horizon = self._clock() - self._window_s
+            recent = [reason for at, reason in self._events if at >= horizon]
+        parts = []
+        if stuck:
+            parts.append(f"{stuck} decode(s) still running past the timeout")
+        if recent:
+            minutes = f"{self._window_s / 60:.0f} min"
+            parts.append(f"{len(recent)} decoding failure(s) in the last {minutes}, last: {recent[-1]}")
+        return AsrHealth("degraded", "; ".join(parts)) if parts else AsrHealth("ok")
+
+
+def engine_health(engine: object) -> AsrHealth:
+    """The engine's own health if it reports one (the scripted fake does not)."""
+    health = getattr(engine, "health", None)
+    return health() if callable(health) else AsrHealth("ok")
 
 
 _CJK_SPACE_RE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")

@@ -1,7 +1,9 @@
 """Vosk (Kaldi) adapter: one shared Model per process, one KaldiRecognizer per call.
 
-Every blocking Kaldi call runs in the engine's thread pool, never on the event loop; calls for one
-stream are serialised by a lock (a recogniser is not thread-safe). ``vosk.Model(lang=…)`` is never
+Every blocking Kaldi call runs in the engine's thread pool, never on the event loop, with a
+deadline (``DecodePool``); calls for one stream are serialised by a lock (a recogniser is not
+thread-safe). A recogniser that raised or hung is never entered again: the stream answers
+``AsrFailure`` from then on and the session transfers the caller. ``vosk.Model(lang=…)`` is never
 used: it downloads a model and ``sys.exit``s when that fails.
 """
 
@@ -10,16 +12,30 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voice.asr.base import SAMPLE_RATE, AsrEvent, AsrFailure, AsrUnavailable, Final, Partial, join_words
+from voice.asr.base import (
+    SAMPLE_RATE,
+    AsrEvent,
+    AsrFailure,
+    AsrHealth,
+    AsrUnavailable,
+    Final,
+    Partial,
+    join_words,
+)
+from voice.asr.decode_pool import DecodePool
 
 log = logging.getLogger(__name__)
 
 _REQUIRED = ("am/final.mdl", "conf/mfcc.conf", "conf/model.conf")
+# Words every Mandarin model knows; a model lacking most of them is another language's (the
+# Korean test model, an English one copied into the wrong folder).
+MANDARIN_PROBE = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "零")
 
 
 @dataclass(frozen=True)
@@ -52,20 +68,37 @@ class VoskEngine:
     name = "vosk"
 
     def __init__(
-        self, model: Any, model_path: Path, executor: ThreadPoolExecutor, endpoint: EndpointConfig
+        self,
+        model: Any,
+        model_path: Path,
+        executor: ThreadPoolExecutor,
+        endpoint: EndpointConfig,
+        *,
+        timeout_s: float | None = None,
     ) -> None:
         self._model = model
         self.model_path = model_path
         self._executor = executor
+        self.pool = DecodePool(executor, workers=executor._max_workers, timeout_s=timeout_s)
         self.endpoint = endpoint
         # Runtime grammars need the lookahead graph of the small models; the large cn model lacks it.
         self.supports_grammar = (model_path / "graph" / "Gr.fst").is_file()
 
     @classmethod
     def load(
-        cls, model_path: Path, executor: ThreadPoolExecutor, endpoint: EndpointConfig | None = None
+        cls,
+        model_path: Path,
+        executor: ThreadPoolExecutor,
+        endpoint: EndpointConfig | None = None,
+        *,
+        timeout_s: float | None = None,
+        require_words: Sequence[str] = (),
     ) -> VoskEngine:
-        """Load the model (blocking, seconds); raise AsrUnavailable on any failure."""
+        """Load the model (blocking, seconds); raise AsrUnavailable on any failure.
+
+        ``require_words``: most of them must be in the vocabulary (the gateway passes
+        ``MANDARIN_PROBE``, so a model of another language is refused at start-up, not mid-call).
+        """
         check_model_dir(model_path)
         import vosk  # local: importing vosk loads a native library
 
@@ -74,7 +107,22 @@ class VoskEngine:
             model = vosk.Model(model_path=str(model_path))
         except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
             raise AsrUnavailable(f"Vosk could not load {model_path}: {exc}") from exc
-        return cls(model, model_path, executor, endpoint or EndpointConfig())
+        engine = cls(model, model_path, executor, endpoint or EndpointConfig(), timeout_s=timeout_s)
+        if require_words:
+            known = engine.known_words(list(require_words))
+            if len(known) * 2 < len(require_words):
+                raise AsrUnavailable(
+                    f"Vosk model at {model_path} is not a Mandarin model: its vocabulary lacks "
+                    f"{len(require_words) - len(known)} of {len(require_words)} Chinese digit words"
+                )
+        return engine
+
+    def health(self) -> AsrHealth:
+        return self.pool.health()
+
+    def close(self) -> None:
+        """Stop the decoding threads (the gateway calls it for the engine it built)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def known_words(self, words: list[str]) -> list[str]:
         """The subset of ``words`` in the model's vocabulary."""
@@ -103,6 +151,7 @@ class VoskStream:
         self._partial_since_ms = 0.0
         self._utterance_start_ms: float | None = None
         self._closed = False
+        self._broken = ""  # why the recogniser may no longer be entered
 
     async def feed(self, pcm16k: bytes) -> list[AsrEvent]:
         self._pending.extend(pcm16k)
@@ -133,19 +182,25 @@ class VoskStream:
             self._rec = None
 
     async def _run(self, fn: Any, arg: Any) -> list[AsrEvent]:
-        loop = asyncio.get_running_loop()
         async with self._lock:
             if self._closed:
                 return []
-            future = loop.run_in_executor(self._engine._executor, fn, arg)
+            if self._broken:
+                raise AsrFailure(self._broken)
             try:
-                return await asyncio.shield(future)
-            except asyncio.CancelledError:
-                # The caller was cancelled (a hang-up mid-chunk) but the thread still holds the
-                # recogniser: keep the lock until it is done, or the next call would run beside it
-                # and Kaldi aborts the whole process.
-                await asyncio.wait({future})
+                # A cancelled caller (a hang-up mid-chunk) keeps the lock until the thread is
+                # done, or the next call would run beside it and Kaldi aborts the whole process;
+                # a thread still inside after the deadline leaves the recogniser unusable.
+                events: list[AsrEvent] = await self._engine.pool.run(
+                    "Vosk decoding", fn, arg, wait_on_cancel=True, on_abandoned=self._abandon
+                )
+            except AsrFailure as exc:
+                self._broken = self._broken or f"recogniser unusable after: {exc}"
                 raise
+            return events
+
+    def _abandon(self) -> None:
+        self._broken = "recogniser unusable: a decode is still running inside it"
 
     # --- blocking helpers (executor thread) ---
 

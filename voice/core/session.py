@@ -15,12 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
 from textnorm.mask import mask_phone, mask_text
+from textnorm.script import to_simplified
 from voice.asr.base import AsrFailure, AsrStream, Final, Partial
 from voice.core.archive import ArchiveSink, NoArchive
 from voice.core.capture import CaptureStep, NumberCapture
+from voice.core.expect import expected_input
 from voice.core.handoff import HandoffSink, NoHandoffSink
-from voice.core.numbers import expected_slot
+from voice.core.names import NameCapture, NameStep
+from voice.core.numbers import SlotKind, expected_slot
 from voice.core.records import CallTranscript
 from voice.core.replies import SpokenReply, compose
 from voice.core.speech_text import MAX_KEYED_OPTIONS, meaningful, spoken_choice
@@ -63,6 +68,10 @@ class SessionPolicy:
     silence_timeout_s: float | None = 8.0  # None: no silence prompts (push-to-talk waits for the button)
     barge_in_min_chars: int = 2
     key_gap_s: float = 5.0  # a pause this long ends a keypad entry typed key by key
+    # A story told in one breath is one story: while a narrative is expected, a final that is
+    # followed by more speech within this gap is joined with it before the bot hears the turn.
+    narrative_gap_s: float = 1.5
+    names_by_ear: bool = True  # ask which characters a spoken name is written with
     staff_number: str = ""
     office_open: Callable[[], bool] = lambda: True
 
@@ -74,6 +83,32 @@ class _Input:
     confidence: float = 0.0
     audio_s: float | None = None  # where the utterance ended in the call's audio
     at: float = field(default_factory=time.monotonic)
+    segments: int = 1  # recogniser finals joined into this turn
+
+
+_HOLD_BACKSTOP_S = 16.0  # longer than any utterance the recognisers let run
+_LATE_FINAL_WAITS = 2  # silence timeouts waited for a final of speech the line carried
+_HANDOFF_PREFIX = {  # after every way of giving a number failed, by the channel's fallback
+    "keypad": "我们请工作人员来帮您登记。",
+    "screen": "请到服务台，工作人员会帮您登记。",
+    "typing": "我们请工作人员来帮您登记。",
+}
+
+
+_VOICED_RMS = 600.0  # 16-bit RMS of a frame that carries speech (about -35 dBFS); line hiss is lower
+
+
+def _voiced(pcm16k: bytes) -> bool:
+    """A cheap energy check on one frame, independent of the recogniser's partial results."""
+    samples = np.frombuffer(pcm16k[: len(pcm16k) // 2 * 2], dtype="<i2").astype(np.float32)
+    return bool(samples.size) and float(np.sqrt(np.mean(samples * samples))) >= _VOICED_RMS
+
+
+def _join(first: str, second: str) -> str:
+    """Two segments of one breath as one text (a comma where the first did not end a sentence)."""
+    if not first:
+        return second
+    return first + ("" if first[-1] in "，。！？,.!?；;" else "，") + second
 
 
 class CallSession:
@@ -110,6 +145,12 @@ class CallSession:
         self.speaking_turn: int | None = None
         self._last: SpokenReply | None = None
         self._capture: NumberCapture | None = None
+        self._name: NameCapture | None = None
+        self._misses: dict[SlotKind, int] = {}  # digit-capture misses per slot, for the whole call
+        self._narrative = False  # the current question expects a story (turns are joined)
+        self._held: _Input | None = None  # a narrative turn waiting to see whether more follows
+        self._hold: asyncio.Task[None] | None = None
+        self._pending_speech = False  # voice on the line since the last final (decode under way)
         self._silences = 0
         self._keys = ""  # digits collected one by one, until # or the slot's length
         self.ended = False  # no more turns (hung up, transferring, or closed)
@@ -121,6 +162,8 @@ class CallSession:
     def start(self, greeting_playing: bool) -> None:
         """Begin; ``greeting_playing``: the transport is already playing turn 0 (the greeting)."""
         self.speaking_turn = 0 if greeting_playing else None
+        self._narrative = True  # the greeting asks what happened: the opening is usually a story
+        self._spawn(self._expect("narrative"))
         self._worker = asyncio.create_task(self._work(), name=f"turns-{self.conversation_id}")
         if not greeting_playing:
             self._arm_silence()
@@ -128,6 +171,15 @@ class CallSession:
     async def on_audio(self, pcm16k: bytes) -> None:
         if self.ended:
             return
+        if _voiced(pcm16k):
+            self._pending_speech = True  # the caller spoke; the recogniser's final may come late
+            if self._held is not None and self._hold is not None:
+                # Speech resumed while a story segment is held: it is the same breath. Wait for
+                # the recogniser's next final (a backstop in case it drops that utterance as noise).
+                self._hold.cancel()
+                self._hold = asyncio.create_task(self._release_after(_HOLD_BACKSTOP_S))
+            elif self._silence is not None and self.speaking_turn is None:
+                self._arm_silence()  # talking is not silence, whatever the recogniser says yet
         try:
             events = await self._asr.feed(pcm16k)
         except AsrFailure as exc:
@@ -157,6 +209,11 @@ class CallSession:
                 await self._output.heard(event.text, True)
 
     def _on_partial(self, text: str) -> None:
+        if self._hold is not None and meaningful(text):
+            # The caller goes on: the held segment waits for the next final (with a backstop in
+            # case the recogniser drops that utterance as noise).
+            self._hold.cancel()
+            self._hold = asyncio.create_task(self._release_after(_HOLD_BACKSTOP_S))
         if self.speaking_turn is not None:
             if len(meaningful(text)) >= self._policy.barge_in_min_chars:
                 self._barge_in(text)
@@ -164,15 +221,54 @@ class CallSession:
             self._arm_silence()  # still talking: the silence count starts again
 
     def _on_final(self, event: Final) -> None:
-        if not meaningful(event.text):
-            self.transcript.add("filler", text=event.text, confidence=event.confidence)
+        self._pending_speech = False
+        text = to_simplified(event.text)  # every recogniser, before any understanding (對 → 对)
+        if not meaningful(text):
+            self.transcript.add("filler", text=text, confidence=event.confidence)
+            if self._held is not None and self._hold is not None:  # a filler ends nothing: wait the gap
+                self._hold.cancel()
+                self._hold = asyncio.create_task(self._release_after(self._policy.narrative_gap_s))
             return
         if self.speaking_turn is not None:
-            self._barge_in(event.text)
+            self._barge_in(text)
         self._cancel_silence()
-        self._queue.put_nowait(
-            _Input("speech", text=event.text, confidence=event.confidence, audio_s=event.audio_end_s or None)
-        )
+        item = _Input("speech", text=text, confidence=event.confidence, audio_s=event.audio_end_s or None)
+        if self._held is not None:  # the same breath goes on: one turn, one story
+            held = self._held
+            item = _Input(
+                "speech",
+                text=_join(held.text, text),
+                confidence=min(held.confidence, item.confidence),
+                audio_s=item.audio_s,
+                segments=held.segments + 1,
+            )
+        if self._hold is not None:
+            self._hold.cancel()
+            self._hold = None
+        if self._narrative and self._capture is None and self._name is None:
+            self._held = item
+            self._hold = asyncio.create_task(self._release_after(self._policy.narrative_gap_s))
+            return
+        self._held = None
+        self._queue.put_nowait(item)
+
+    async def _release_after(self, seconds: float) -> None:
+        """No more speech within the gap: the held narrative is the caller's whole turn."""
+        await asyncio.sleep(seconds)
+        self._hold = None
+        held, self._held = self._held, None
+        if held is not None:
+            await self._queue.put(held)
+
+    async def _expect(self, kind: str | None) -> None:
+        """Tell a recogniser that takes hints what comes next (digits, yes/no, a story)."""
+        hint = getattr(self._asr, "expect", None)
+        if hint is None:
+            return
+        try:
+            await hint(kind)
+        except AsrFailure as exc:
+            log.warning("ASR hint failed on %s: %s", self.conversation_id, exc)
 
     def _barge_in(self, text: str) -> None:
         self.transcript.add("barge_in", turn=self.speaking_turn, heard=mask_text(text))
@@ -191,7 +287,7 @@ class CallSession:
     @property
     def expected_keys(self) -> int:
         """How many keys the current state accepts in one entry (1, or a whole number ended by #)."""
-        if self._capture is None or self._capture.candidate is not None:
+        if self._capture is None or self._capture.expects_yes_no:
             return 1  # options, or 1/2 to confirm a read-back
         return self._capture.spec.max_digits
 
@@ -227,6 +323,11 @@ class CallSession:
         self._closed = True
         self.ended = True
         self._cancel_silence()
+        if self._hold is not None:
+            self._hold.cancel()
+        held, self._held = self._held, None
+        if held is not None:  # a story still held when the line dropped is kept on record
+            self.transcript.add("caller", text=held.text, confidence=held.confidence, cut_off=True)
         try:
             for event in await self._asr.finish():
                 if isinstance(event, Final) and event.text:
@@ -265,9 +366,15 @@ class CallSession:
             await self._on_silence()
         elif item.kind == "speech":
             self._silences = 0
-            self.transcript.add("caller", text=item.text, confidence=item.confidence, audio_s=item.audio_s)
+            extra = {"segments": item.segments} if item.segments > 1 else {}
+            self.transcript.add(
+                "caller", text=item.text, confidence=item.confidence, audio_s=item.audio_s, **extra
+            )
             if self._capture is not None:
                 await self._apply(self._capture.on_speech(item.text), item.at)
+                return
+            if self._name is not None:
+                await self._apply_name(self._name.on_speech(item.text), item.at)
                 return
             choice = spoken_choice(item.text, len(self._last.options) if self._last else 0)
             if choice is not None and self._last is not None:
@@ -282,6 +389,8 @@ class CallSession:
     async def _on_keys(self, item: _Input) -> None:
         if self._capture is not None:
             await self._apply(self._capture.on_keypad(item.text), item.at)
+        elif self._name is not None and item.text != TRANSFER_KEY:
+            await self._apply_name(self._name.on_keypad(item.text), item.at)
         elif item.text == TRANSFER_KEY:
             await self._handoff("caller_pressed_0", "")
         elif (
@@ -295,21 +404,61 @@ class CallSession:
     async def _apply(self, step: CaptureStep, at: float) -> None:
         capture = self._capture
         assert capture is not None
+        self._misses[capture.kind] = capture.misses
+        if step.handoff:
+            self._capture = None
+            self.transcript.add("slot_abandoned", slot=capture.kind.value, misses=capture.misses)
+            await self._handoff("number_capture_failed", step.say + _HANDOFF_PREFIX[capture.fallback])
+            return
+        if step.release:  # web push-to-talk: the page's typed answer goes to the bot itself
+            self._capture = None
+            await self._asr.set_grammar(None)
+            self.transcript.add("slot_released", slot=capture.kind.value, misses=capture.misses)
+            await self._say(step.say)
+            return
         if step.send is None:
-            if capture.candidate is not None or step.keypad:
-                await self._asr.set_grammar(None)
-            await self._say(step.say, KeypadSpec(capture.spec.max_digits if step.keypad else 1, 6))
+            await self._listen_for(capture, confirm=step.confirm)
+            if step.confirm:
+                keypad = KeypadSpec(1, 6, options=("对", "不对"))
+            else:
+                keypad = KeypadSpec(capture.spec.max_digits if step.keypad or capture.keypad else 1, 6)
+            await self._say(step.say, keypad)
             return
         self._capture = None
         await self._asr.set_grammar(None)
+        await self._expect(None)
         self.transcript.add(
             "slot", slot=capture.kind.value, value=step.value, source=step.source, raw=capture.raw
         )
         if step.send:
-            await self._ask_bot(step.send, at, {"voice_slot": capture.kind.value, "slot_source": step.source})
+            extra = {"voice_slot": capture.kind.value, "slot_source": step.source}
+            await self._ask_bot(step.send, at, extra)
 
-    async def _ask_bot(self, text: str, at: float, extra: dict[str, Any] | None = None) -> None:
-        metadata = {"channel": self.channel, **(extra or {})}
+    async def _listen_for(self, capture: NumberCapture, confirm: bool) -> None:
+        """Digits grammar and hint while digits are expected; free speech for a yes/no."""
+        if confirm or capture.keypad:
+            await self._asr.set_grammar(None)
+            await self._expect("yes_no" if confirm else None)
+        else:
+            await self._asr.set_grammar(list(capture.spec.grammar))
+            await self._expect(capture.kind.value)
+
+    async def _apply_name(self, step: NameStep, at: float) -> None:
+        name = self._name
+        assert name is not None
+        if step.send is None:
+            await self._say(step.say)
+            return
+        self._name = None
+        if name.heard is not None:
+            meta = step.metadata.get("voice_name", {})
+            self.transcript.add("name", heard=name.heard, confirmed=bool(meta.get("confirmed")), raw=name.raw)
+        await self._ask_bot(step.send, at, step.metadata, prefix=step.say)
+
+    async def _ask_bot(
+        self, text: str, at: float, extra: dict[str, Any] | None = None, prefix: str = ""
+    ) -> None:
+        metadata = {"channel": self.channel, "input": "voice", **(extra or {})}
         try:
             replies = await self._dialogue.respond(self.conversation_id, text, metadata)
         except DialogueUnavailable as exc:
@@ -322,13 +471,24 @@ class CallSession:
             await self._handoff("bot_handoff", "")
             return
         slot = expected_slot(replies[-1]) if replies else None
+        expected = expected_input(replies[-1]) if replies else None
         keypad = KeypadSpec(options=tuple(b.title for b in spoken.options[:MAX_KEYED_OPTIONS]))
-        text_out = spoken.text or "请问还有什么可以帮您？"
+        text_out = prefix + (spoken.text or "请问还有什么可以帮您？")
+        self._narrative = expected == "narrative" and slot is None
+        self._name = NameCapture() if expected == "name" and self._policy.names_by_ear else None
         if slot is not None:
-            self._capture = NumberCapture(slot)
-            await self._asr.set_grammar(list(self._capture.spec.grammar))
-            text_out += "也可以在电话按键上输入，输完请按井号键。"
-            keypad = KeypadSpec(self._capture.spec.max_digits, 5)
+            capture = NumberCapture(slot, self.channel, self._misses.get(slot, 0))
+            if capture.exhausted:
+                await self._handoff("number_capture_failed", _HANDOFF_PREFIX[capture.fallback])
+                return
+            text_out += capture.opening_hint()
+            typing = capture.keypad and capture.fallback == "typing"
+            if not typing:  # typing: the page's keyboard answers; the gateway does not listen for it
+                await self._listen_for(capture, confirm=False)
+                keypad = KeypadSpec(capture.spec.max_digits, 5)
+            self._capture = None if typing else capture
+        else:
+            await self._expect("narrative" if self._narrative else None)
         bot_ms = (time.monotonic() - at) * 1000
         await self._say(text_out, keypad)
         self.latencies_ms.append((time.monotonic() - at) * 1000)
@@ -386,7 +546,14 @@ class CallSession:
 
     async def _silence_after(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+        for _ in range(_LATE_FINAL_WAITS):
+            if not self._pending_speech:
+                break
+            # The caller spoke and the recogniser is still decoding it (a busy machine): that is
+            # not silence. Wait again, a bounded number of times (it may drop the audio as noise).
+            await asyncio.sleep(seconds)
         self._silence = None
+        self._pending_speech = False
         await self._queue.put(_Input("silence"))
 
     def _cancel_silence(self) -> None:

@@ -3,8 +3,9 @@
 Client → gateway: binary frames of little-endian 16-bit mono PCM at 16 kHz; text frames
 ``{"type": "end_of_speech"}`` (button released), ``{"type": "spoken", "turn": n}`` (the browser
 finished speaking a reply), ``{"type": "keys", "digits": "1"}`` (an on-screen option), ``{"type": "stop"}``.
-Gateway → client: ``ready``, ``partial``/``final`` (what was heard), ``reply`` (text, options, turn;
-the browser speaks it with the Web Speech API in zh-CN), ``stop_speaking`` (barge-in), ``handoff``, ``end``,
+Gateway → client: ``ready``, ``partial``/``final`` (what was heard), ``reply`` (text, options, turn,
+and ``keypad: {"max_digits": n}`` while a number is expected; the browser speaks it with the Web
+Speech API in zh-CN), ``stop_speaking`` (barge-in), ``handoff``, ``end``,
 ``error`` (then the socket closes).
 
 Who may connect: a chat page with ``?ticket=`` from the web service (the spoken turns join that
@@ -94,7 +95,11 @@ class RobotOutput:
 
     async def speak(self, text: str, turn: int, keypad: KeypadSpec) -> None:
         options = [{"key": str(i), "title": title} for i, title in enumerate(keypad.options, 1)]
-        await self._send({"type": "reply", "text": text, "turn": turn, "lang": "zh-CN", "options": options})
+        message: dict[str, Any] = {"type": "reply", "text": text, "turn": turn, "lang": "zh-CN"}
+        message["options"] = options
+        if keypad.max_digits > 1:  # a number is expected: the screen shows its digit keypad
+            message["keypad"] = {"max_digits": keypad.max_digits}
+        await self._send(message)
 
     async def stop_speaking(self) -> None:
         await self._send({"type": "stop_speaking"})

@@ -222,7 +222,44 @@ function wireTalkButton() {
   talk.addEventListener("keyup", (e) => { if (e.key === " ") stopTalk(); });
 }
 
+const LARGE = "jiefen.largeText"; // remembered on this device: one tap for older citizens
+const MAX_UPLOAD = 10 * 1024 * 1024;
+const UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
+
+function largeText(on) {
+  document.documentElement.classList.toggle("large", on);
+  $("large-text").setAttribute("aria-pressed", String(on));
+  $("large-text").textContent = on ? "标准字号" : "大字模式";
+  localStorage.setItem(LARGE, on ? "1" : "0");
+}
+
+async function upload(file) {
+  // The file goes as it is; the case service checks what it really is.
+  if (!UPLOAD_TYPES.includes(file.type)) { add("bot", "只能上传 JPG、PNG、WebP 图片或 PDF 文件。", "error"); return; }
+  if (file.size > MAX_UPLOAD) { add("bot", "文件太大了（最大 10 MB），请压缩后再上传。", "error"); return; }
+  status(`正在上传“${file.name}”…`);
+  try {
+    const response = await fetch("/api/evidence", {
+      method: "POST", body: file,
+      headers: { Authorization: `Bearer ${state.session.ticket}`, "Content-Type": file.type, "X-Filename": encodeURIComponent(file.name) },
+    });
+    let data = {};
+    try { data = await response.json(); } catch { /* not JSON */ }
+    if (!response.ok) { add("bot", data.message || "文件上传失败，请稍后再试。", "error"); return; }
+    add("me", `📎 ${data.filename}`, "evidence");
+    add("bot", data.notice, "notice");
+  } catch {
+    add("bot", "网络中断，文件没有上传成功，请稍后再试。", "error");
+  } finally {
+    status("");
+  }
+}
+
 async function main() {
+  largeText(localStorage.getItem(LARGE) === "1");
+  $("large-text").addEventListener("click", () => largeText(!document.documentElement.classList.contains("large")));
+  $("attach").addEventListener("click", () => $("file").click());
+  $("file").addEventListener("change", () => { const f = $("file").files[0]; $("file").value = ""; if (f && state.session) upload(f); });
   $("composer").addEventListener("submit", async (e) => {
     e.preventDefault();
     const text = $("text").value.trim();

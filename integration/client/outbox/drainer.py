@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from integration.client.errors import CaseRejected, CaseSystemUnavailable
 from integration.client.outbox.records import OutboxEntry
 from integration.client.outbox.store import FileOutbox
 from integration.client.port import CaseSystem
-from integration.client.types import HandoffRequest
+from integration.client.types import HandoffRequest, IntakeRequest
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,10 @@ class OutboxDrainer:
         """What to record on delivery ({"case_no"} / {"handoff_id"}), None if not delivered."""
         if isinstance(entry.request, HandoffRequest):
             return {"handoff_id": await self.target.request_handoff(entry.request, entry.key)}
-        outcome = await self.target.create_case(entry.request, entry.key)
+        intake: IntakeRequest = entry.request
+        if not intake.receipt_id:  # queued before intakes carried their receipt
+            intake = replace(intake, receipt_id=entry.receipt_id)
+        outcome = await self.target.create_case(intake, entry.key)
         return {"case_no": outcome.case_no} if outcome.registered else None
 
     async def run_forever(self) -> None:

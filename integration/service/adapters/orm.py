@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -58,9 +59,15 @@ class Mediator(Base):
     name: Mapped[str] = mapped_column(String(50))
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The profile a citizen chooses by (普陀 "点单"): specialties are category codes
+    # (marriage_family, labour, property …), languages free text (普通话, 沂蒙方言 …).
+    title: Mapped[str | None] = mapped_column(String(50))
+    specialties: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    languages: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    bio: Mapped[str | None] = mapped_column(Text)
     institution: Mapped[Institution] = relationship(back_populates="mediators")
-    hours: Mapped[list[WorkingHoursRow]] = relationship(lazy="selectin")
-    days_off: Mapped[list[DayOff]] = relationship(lazy="selectin")
+    hours: Mapped[list[WorkingHoursRow]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    days_off: Mapped[list[DayOff]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
 
 class WorkingHoursRow(Base):
@@ -102,6 +109,7 @@ class Case(Base):
     amount_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     channel: Mapped[str] = mapped_column(String(16))
     conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    intake_receipt: Mapped[str | None] = mapped_column(String(32), index=True)  # outbox RC-…
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -113,6 +121,8 @@ class Case(Base):
     first_contact_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     followed_up_at: Mapped[datetime | None]
+    # set when the retention job replaced the personal data (services/retention.py)
+    personal_data_purged_at: Mapped[datetime | None]
     institution: Mapped[Institution | None] = relationship(lazy="joined")
     parties: Mapped[list[Party]] = relationship(
         lazy="selectin", order_by="Party.position", cascade="all, delete-orphan")
@@ -129,6 +139,10 @@ class Party(Base):
     name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(11), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18))
+    # What the statistics read from the resident ID, kept when the retention job removes the ID
+    # itself (男/女 and an age band at registration; nothing identifies the person).
+    gender: Mapped[str | None] = mapped_column(String(2))
+    age_band: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditEntry(Base):
@@ -237,6 +251,7 @@ class Handoff(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None]
     close_note: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
     case: Mapped[Case | None] = relationship(lazy="joined")
 
 
@@ -252,3 +267,112 @@ class Conversation(Base):
     ended_at: Mapped[datetime | None]
     turns: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default=text("'[]'"))
     updated_at: Mapped[datetime]
+
+
+class StaffAccount(Base):
+    """A person who logs into the staff console. The password is kept only as an argon2id hash."""
+
+    __tablename__ = "staff_accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(16))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    disabled_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+    institution: Mapped[Institution | None] = relationship(lazy="joined")
+
+
+class StaffSession(Base):
+    """A console login. Only the SHA-256 of the cookie's token is stored: a copy of the database
+    does not let anyone log in."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    account: Mapped[StaffAccount] = relationship(lazy="joined")
+
+
+class StaffAudit(Base):
+    """Staff actions and refusals that belong to no case: logins, lock-outs, accounts, refused
+    requests (wrong role, forged session, missing CSRF token), exports."""
+
+    __tablename__ = "staff_audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | refused
+    source: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]]
+
+
+class Evidence(Base):
+    """A photo or PDF a citizen attached. The bytes are in EVIDENCE_DIR under ``stored_name``
+    (0600, outside any web root); the original file name is kept only for display."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Notification(Base):
+    """One text message to send, queued in the transaction of the event it reports (so it
+    exists exactly when the event does); ``event_key`` is unique, so an event never queues two.
+
+    Status: pending -> sending -> sent -> delivered | undelivered | failed (provider reports);
+    pending -> skipped (opted out) | cancelled (the appointment changed) | expired (not sent
+    in time) | failed (the provider refused it)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    appointment_ref: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    provider: Mapped[str | None] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    case: Mapped[Case | None] = relationship(lazy="joined")
+
+
+class SmsOptOut(Base):
+    """A mobile number that must not be texted: the citizen declined texts, replied "退订",
+    or the provider reports the number unsubscribed. Staff may remove it on request."""
+
+    __tablename__ = "sms_opt_outs"
+    phone: Mapped[str] = mapped_column(String(11), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]

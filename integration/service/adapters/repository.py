@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -65,6 +65,10 @@ class Repository:
                                               orm.Party.role == "applicant")
         stmt = (select(orm.Case).where(orm.Case.id.in_(ids))
                 .order_by(orm.Case.created_at.desc()).limit(limit))
+        return self.session.scalars(stmt).all()
+
+    def cases_by_receipt(self, receipt: str) -> Sequence[orm.Case]:
+        stmt = select(orm.Case).where(orm.Case.intake_receipt == receipt).order_by(orm.Case.id)
         return self.session.scalars(stmt).all()
 
     def cases_by_status(self, statuses: Sequence[str], limit: int = 200) -> Sequence[orm.Case]:
@@ -218,3 +222,67 @@ class Repository:
         stmt = (select(orm.Handoff.id).where(orm.Handoff.conversation_id == conversation_id)
                 .order_by(orm.Handoff.id))
         return list(self.session.scalars(stmt))
+
+    # -- text messages ---------------------------------------------------------------------
+    def add_notification(self, **values: Any) -> int | None:
+        """Queue a message; None (and nothing written) if its event_key is already queued."""
+        insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+        stmt = (insert(orm.Notification).values(**values)
+                .on_conflict_do_nothing(index_elements=[orm.Notification.event_key])
+                .returning(orm.Notification.id))
+        found = self.session.execute(stmt).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def next_due_notification(self, now: datetime) -> orm.Notification | None:
+        """The oldest message due now: pending and due, or left "sending" by a process that
+        died (its lease ran out). Locked for this transaction; other dispatchers skip it."""
+        stmt = (select(orm.Notification)
+                .where(or_(and_(orm.Notification.status == "pending",
+                                orm.Notification.next_attempt_at <= now),
+                           and_(orm.Notification.status == "sending",
+                                orm.Notification.locked_until < now)))
+                .order_by(orm.Notification.next_attempt_at, orm.Notification.id).limit(1)
+                .with_for_update(skip_locked=True, of=orm.Notification))
+        return self.session.scalars(stmt).first()
+
+    def notification(self, notification_id: int) -> orm.Notification | None:
+        return self.session.get(orm.Notification, notification_id, populate_existing=True)
+
+    def notification_by_provider_id(self, provider: str, provider_id: str) -> orm.Notification | None:
+        return self.session.scalars(select(orm.Notification).where(
+            orm.Notification.provider == provider, orm.Notification.provider_id == provider_id)
+            .with_for_update(of=orm.Notification)).first()
+
+    def notifications_of_case(self, case_id: int) -> Sequence[orm.Notification]:
+        return self.session.scalars(select(orm.Notification).where(
+            orm.Notification.case_id == case_id).order_by(orm.Notification.id)).all()
+
+    def notifications_by_status(self, statuses: Sequence[str],
+                                limit: int = 200) -> Sequence[orm.Notification]:
+        return self.session.scalars(select(orm.Notification).where(
+            orm.Notification.status.in_(statuses)).order_by(orm.Notification.id.desc())
+            .limit(limit)).all()
+
+    def pending_notifications_of_appointment(self, ref: str,
+                                             kinds: Sequence[str]) -> Sequence[orm.Notification]:
+        return self.session.scalars(select(orm.Notification).where(
+            orm.Notification.appointment_ref == ref, orm.Notification.kind.in_(kinds),
+            orm.Notification.status == "pending")).all()
+
+    def opted_out(self, phone: str) -> bool:
+        return self.session.get(orm.SmsOptOut, phone) is not None
+
+    def add_opt_out(self, phone: str, source: str, now: datetime) -> bool:
+        """True if the number was not opted out before."""
+        insert = postgresql.insert if self._dialect() == "postgresql" else sqlite.insert
+        stmt = (insert(orm.SmsOptOut).values(phone=phone, source=source, created_at=now)
+                .on_conflict_do_nothing(index_elements=[orm.SmsOptOut.phone])
+                .returning(orm.SmsOptOut.phone))
+        return self.session.execute(stmt).scalar_one_or_none() is not None
+
+    def remove_opt_out(self, phone: str) -> bool:
+        row = self.session.get(orm.SmsOptOut, phone)
+        if row is None:
+            return False
+        self.session.delete(row)
+        return True

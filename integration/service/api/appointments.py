@@ -57,8 +57,10 @@ async def book(request: Request) -> HTTPResponse:
     name = v.required_text(data, "name", max_len=v.MAX_NAME)
     phone = v.phone(data.get("phone"), "phone")
     case_no = v.text(data, "case_no", max_len=32, required=False)
+    wants_sms = v.flag(data, "sms", default=True)
     result = await offload(run_idempotent, ctx, who, idempotency_key(request), data, lambda uow: (
-        201, appointments.book(ctx, uow, institution, mediator, start, name, phone, case_no, who)))
+        201, appointments.book(ctx, uow, institution, mediator, start, name, phone, case_no, who,
+                               wants_sms)))
     return result_response(result)
 
 

@@ -12,7 +12,8 @@ from integration.service.api.common import (
     body,
     idempotency_key,
     offload,
-    require_staff,
+    principal,
+    require,
     result_response,
     service,
 )
@@ -29,6 +30,8 @@ bp = Blueprint("cases", url_prefix="/api/cases")
 @bp.post("")
 async def create_case(request: Request) -> HTTPResponse:
     data = body(request)
+    if principal(request).is_staff:  # a walk-in registered at the desk; the bot always may
+        require(request, "cases.create")
     new = parse_new_case(data)
     ctx, who = service(request), actor(request)
     result = await offload(run_idempotent, ctx, who, idempotency_key(request), data,
@@ -38,22 +41,44 @@ async def create_case(request: Request) -> HTTPResponse:
 
 @bp.get("")
 async def find_cases(request: Request) -> HTTPResponse:
+    receipt = request.args.get("receipt")
+    if receipt:
+        if len(receipt) > 32 or not receipt.isprintable():
+            raise ValidationFailed("invalid_receipt", "回执号格式不正确", field="receipt")
+        return json({"items": await offload(cases.find_by_receipt, service(request), receipt)})
     raw = request.args.get("phone")
     if not raw:
         raise ValidationFailed("missing_field", "请提供手机号码", field="phone")
     phone = v.phone(raw, "phone")
-    return json({"items": await offload(cases.find_by_phone, service(request), phone)})
+    who = principal(request)
+    if who.is_staff:
+        require(request, "cases.read")
+    items = await offload(cases.find_by_phone, service(request), phone)
+    return json({"items": [c for c in items if who.sees_institution(
+        (c.get("institution") or {}).get("code"))]})
 
 
 @bp.get("/<case_no:str>")
 async def get_case(request: Request, case_no: str) -> HTTPResponse:
+    """The bot reads a case for a citizen's progress question; staff within their scope."""
+    who = principal(request)
+    if who.is_staff:
+        await _in_scope(request, case_no, "cases.read")
     return json(await offload(cases.get, service(request), case_no))
 
 
 @bp.get("/<case_no:str>/audit")
 async def get_audit(request: Request, case_no: str) -> HTTPResponse:
-    require_staff(request)
+    await _in_scope(request, case_no, "cases.read")
     return json({"items": await offload(cases.audit_log, service(request), case_no)})
+
+
+async def _in_scope(request: Request, case_no: str, permission: str) -> str:
+    """The caller's actor, if their role has ``permission`` and they may see this case (a
+    mediator: their institution's cases only)."""
+    who = require(request, permission)
+    await offload(cases.check_scope, service(request), case_no, who)
+    return who.actor
 
 
 async def _write(request: Request, payload: dict[str, Any], op: Any, status: int = 200
@@ -67,7 +92,7 @@ async def _write(request: Request, payload: dict[str, Any], op: Any, status: int
 
 @bp.post("/<case_no:str>/transitions")
 async def transition(request: Request, case_no: str) -> HTTPResponse:
-    who, data = require_staff(request), body(request)
+    who, data = await _in_scope(request, case_no, "cases.write"), body(request)
     action = v.required_text(data, "action", max_len=32)
     reason = v.text(data, "reason", max_len=v.MAX_NOTE, required=False)
     outcome = parse_outcome(data["outcome"]) if data.get("outcome") else None
@@ -77,7 +102,7 @@ async def transition(request: Request, case_no: str) -> HTTPResponse:
 
 @bp.post("/<case_no:str>/reroute")
 async def reroute(request: Request, case_no: str) -> HTTPResponse:
-    who, data = require_staff(request), body(request)
+    who, data = await _in_scope(request, case_no, "cases.reroute"), body(request)
     code = v.required_text(data, "institution", max_len=64)
     reason = v.required_text(data, "reason", max_len=v.MAX_NOTE)
     return await _write(request, {"case_no": case_no, **data}, lambda ctx, uow: cases.reroute(
@@ -86,7 +111,7 @@ async def reroute(request: Request, case_no: str) -> HTTPResponse:
 
 @bp.post("/<case_no:str>/contact")
 async def contact(request: Request, case_no: str) -> HTTPResponse:
-    who, data = require_staff(request), body(request)
+    who, data = await _in_scope(request, case_no, "cases.write"), body(request)
     note = v.text(data, "note", max_len=v.MAX_NOTE, required=False)
     return await _write(request, {"case_no": case_no, **data}, lambda ctx, uow:
                         cases.record_contact(ctx, uow, case_no, who, note))
@@ -94,7 +119,7 @@ async def contact(request: Request, case_no: str) -> HTTPResponse:
 
 @bp.post("/<case_no:str>/notes")
 async def note(request: Request, case_no: str) -> HTTPResponse:
-    who, data = require_staff(request), body(request)
+    who, data = await _in_scope(request, case_no, "cases.write"), body(request)
     text = v.required_text(data, "text", max_len=v.MAX_NOTE)
     return await _write(request, {"case_no": case_no, **data}, lambda ctx, uow: cases.add_note(
         ctx, uow, case_no, who, text), status=201)
@@ -102,7 +127,7 @@ async def note(request: Request, case_no: str) -> HTTPResponse:
 
 @bp.post("/<case_no:str>/follow-up")
 async def follow_up(request: Request, case_no: str) -> HTTPResponse:
-    who, data = require_staff(request), body(request)
+    who, data = await _in_scope(request, case_no, "cases.write"), body(request)
     result = v.required_text(data, "result", max_len=v.MAX_NOTE)
     satisfied = data.get("satisfied")
     if satisfied is not None and not isinstance(satisfied, bool):

@@ -13,7 +13,8 @@ from sanic.exceptions import BadRequest
 from sanic.response import HTTPResponse, json
 
 from integration.service.api.errors import ApiError
-from integration.service.domain.errors import ValidationFailed
+from integration.service.domain.errors import Forbidden, ValidationFailed
+from integration.service.domain.roles import PERMISSION_NAMES, Principal
 from integration.service.services.context import ServiceContext
 from integration.service.services.idempotency import Result
 
@@ -93,6 +94,22 @@ def require_staff(request: Request) -> str:
     if not request.ctx.is_staff:
         raise ApiError(403, "forbidden", "仅工作人员可以执行该操作")
     return actor(request)
+
+
+def principal(request: Request) -> Principal:
+    who: Principal | None = request.ctx.principal
+    if who is None:
+        raise ApiError(401, "unauthorized", "缺少访问令牌")
+    return who
+
+
+def require(request: Request, permission: str) -> Principal:
+    """The caller, if their role has ``permission``; else 403 (audited by the app's response hook)."""
+    who = principal(request)
+    if not who.may(permission):
+        request.ctx.refused_permission = permission
+        raise Forbidden(f"您的账号无权{PERMISSION_NAMES[permission]}")
+    return who
 
 
 def service(request: Request) -> ServiceContext:

@@ -21,6 +21,9 @@ STATUS: list[tuple[type[d.DomainError], int]] = [
     (d.SlotUnavailable, 422),
     (d.IdempotencyConflict, 422),
     (d.DuplicateRequest, 409),
+    (d.LoginFailed, 401),
+    (d.LoginLocked, 429),
+    (d.Forbidden, 403),
 ]
 
 SANIC_MESSAGES = {
@@ -51,6 +54,8 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, o
 def domain_error(request: Request, exc: Exception) -> HTTPResponse:
     assert isinstance(exc, d.DomainError)
     status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
+    if isinstance(exc, d.UploadRefused):
+        status = 413 if exc.code == "file_too_large" else 415
     return json(error_body(exc.code, exc.message, exc.field), status=status)
 
 

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sqlalchemy import text
 
-from integration.service.api.common import offload, require_staff, service
+from integration.service.api.common import offload, require, service
 from integration.service.services import scheduler
 from integration.service.services.context import ServiceContext
 
@@ -34,22 +34,15 @@ async def institutions(request: Request) -> HTTPResponse:
     return json({"items": await offload(load, service(request))})
 
 
-@bp.get("/api/staff/me")
-async def whoami(request: Request) -> HTTPResponse:
-    """Who a staff token belongs to (the staff console checks it before speaking for a claim)."""
-    who = require_staff(request)
-    return json({"actor": who, "name": who.removeprefix("staff:")})
-
-
 @bp.get("/api/staff/cases")
 async def work_list(request: Request) -> HTTPResponse:
     """Open cases, overdue ones first, then by closing deadline."""
-    require_staff(request)
+    require(request, "cases.read")
     return json({"items": await offload(scheduler.overdue_first, service(request), 200)})
 
 
 @bp.post("/api/staff/overdue-check")
 async def run_overdue_check(request: Request) -> HTTPResponse:
-    require_staff(request)
+    require(request, "cases.read")
     found = await offload(scheduler.mark_overdue, service(request))
     return json({"escalations": found})

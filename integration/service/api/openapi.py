@@ -22,6 +22,7 @@ from integration.handoff_vocab import (
     SPEAKERS,
     STATUSES,
 )
+from integration.service.api import openapi_desk as desk_paths
 
 bp = Blueprint("openapi")
 
@@ -30,6 +31,7 @@ _CASE = {"$ref": "#/components/schemas/Case"}
 _APPT = {"$ref": "#/components/schemas/Appointment"}
 _HANDOFF = {"$ref": "#/components/schemas/Handoff"}
 _CONV = {"$ref": "#/components/schemas/Conversation"}
+_SMS = {"$ref": "#/components/schemas/Notification"}
 _IDEM = {"name": "Idempotency-Key", "in": "header", "required": False,
          "schema": {"type": "string", "maxLength": 200}}
 _S = {"type": "string"}
@@ -90,7 +92,11 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/institutions": {"get": _op("调解机构列表")},
     "/api/cases": {
         "post": _op("登记案件（支持 Idempotency-Key）", _CASE, "201", True, [_IDEM]),
-        "get": _op("按申请人手机号查询案件", _items(_CASE), params=[_q("phone")]),
+        "get": _op("按申请人手机号或受理回执号（RC-…，登记请求暂存时告知市民的）查询案件",
+                   _items(_CASE), params=[
+                       {"name": "phone", "in": "query", "required": False, "schema": _S},
+                       {"name": "receipt", "in": "query", "required": False,
+                        "schema": {"type": "string", "maxLength": 32}}]),
     },
     "/api/cases/{case_no}": {"get": _op("查询案件", _CASE)},
     "/api/cases/{case_no}/audit": {"get": _op("案件操作日志", staff=True)},
@@ -104,6 +110,20 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/cases/{case_no}/follow-up": {"post": _op("记录回访结果", _CASE, body=True,
                                                    staff=True)},
     "/api/cases/{case_no}/transcript": {"put": _op("附加（替换）对话记录", body=True)},
+    "/api/cases/{case_no}/notifications": {"get": _op(
+        "本案的短信及其发送状态", _items(_SMS), staff=True)},
+    "/api/staff/notifications": {"get": _op(
+        "短信队列（最新在前）；status=failed,expired 列出未送达的", _items(_SMS), staff=True,
+        params=[{"name": "status", "in": "query", "required": False, "schema": _S}])},
+    "/api/sms/opt-outs": {"post": _op(
+        "市民不再接收短信（退订）", {"type": "object"}, "201",
+        {"type": "object", "required": ["phone"], "properties": {"phone": _S}})},
+    "/api/sms/opt-outs/{phone}": {"delete": _op("恢复向该号码发送短信（应市民要求）",
+                                                staff=True)},
+    "/twilio/sms/status": {"post": {**_op("Twilio 短信状态回调（X-Twilio-Signature 签名，无需令牌）"),
+                                    "security": []}},
+    "/twilio/sms/inbound": {"post": {**_op("Twilio 收到市民回复（如“退订”，签名校验，回复 TwiML）"),
+                                     "security": []}},
     "/api/handoffs": {
         "post": {**_op("请求转人工，附完整交接信息（支持 Idempotency-Key）", _HANDOFF, "201",
                        params=[_IDEM]),
@@ -131,8 +151,6 @@ PATHS: dict[str, dict[str, Any]] = {
                     "schema": {"$ref": "#/components/schemas/ConversationRecord"}}}}},
         "get": _op("查看完整对话记录及关联的案件和转人工请求", _CONV, staff=True),
     },
-    "/api/staff/me": {"get": _op("当前令牌对应的工作人员", {"type": "object", "properties": {
-        "actor": {"type": "string"}, "name": {"type": "string"}}}, staff=True)},
     "/api/staff/cases": {"get": _op("工作台：逾期案件优先", _items(_CASE), staff=True)},
     "/api/staff/overdue-check": {"post": _op("立即执行逾期检查", staff=True)},
     "/api/slots": {"get": _op("可预约时段", params=[_q("institution"), _q("date")])},
@@ -145,10 +163,14 @@ PATHS: dict[str, dict[str, Any]] = {
                                                        params=[_IDEM])},
 }
 
+PATHS.update(desk_paths.PATHS)
+
 _PATH_PARAMS: dict[str, dict[str, Any]] = {
+    **desk_paths.PATH_PARAMS,
     "case_no": {"type": "string", "maxLength": 32, "description": "案件编号，如 JF-2026-000123"},
     "handoff_id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
     "ref": {"type": "string", "maxLength": 32, "description": "预约编号"},
+    "phone": {"type": "string", "maxLength": 32, "description": "11位手机号"},
 }
 
 
@@ -187,7 +209,17 @@ SCHEMAS: dict[str, Any] = {
         "due": {"type": "object", "properties": {k: _S for k in (
             "route_by", "contact_by", "close_by", "follow_up_by")}},
         "overdue": {"type": "array", "items": _S},
-        "conversation_id": _NS}},
+        "conversation_id": _NS,
+        "sms_queued": {"type": "boolean", "description": (
+            "only in the answer to POST: a text with the case number is queued")}}},
+    "Notification": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "kind": _S,
+        "status": {"enum": ["pending", "sending", "sent", "delivered", "undelivered", "failed",
+                            "skipped", "cancelled", "expired"]},
+        "to": {"type": "string", "description": "masked"}, "body": _S, "case_no": _NS,
+        "appointment_ref": _NS, "attempts": {"type": "integer"}, "next_attempt_at": _NS,
+        "sent_at": _NS, "provider": _NS, "provider_id": _NS, "last_error": _NS,
+        "created_at": _S}},
     "HandoffRequest": {"type": "object", "required": ["conversation_id", "reason"],
                        "properties": _PACKET},
     "Handoff": {"type": "object", "properties": {
@@ -224,7 +256,9 @@ SCHEMAS: dict[str, Any] = {
     "Appointment": {"type": "object", "properties": {
         "ref": _S, "status": {"enum": ["booked", "cancelled", "rescheduled"]},
         "institution": {"type": "object"}, "mediator": {"type": "object"}, "start": _S,
-        "end": _S, "name": _S, "phone": _S, "case_no": _NS, "replaced_by": _NS}},
+        "end": _S, "name": _S, "phone": _S, "case_no": _NS, "replaced_by": _NS,
+        "sms": {"enum": [None, "confirmation", "confirmation_and_reminder"], "description": (
+            "only in answers to booking, cancelling and moving: the texts queued")}}},
 }
 
 DOCUMENT: dict[str, Any] = {

@@ -101,3 +101,46 @@ class DuplicateRequest(DomainError):
 
     code = "duplicate_request"
     message = "重复提交"
+
+
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+    message = "未找到该账号"
+
+
+class EvidenceNotFound(NotFound):
+    code = "evidence_not_found"
+    message = "未找到该材料"
+
+
+class LoginFailed(DomainError):
+    """Wrong user name or password, or a disabled account: one message for all (HTTP 401)."""
+
+    code = "login_failed"
+    message = "用户名或密码错误"
+
+
+class LoginLocked(DomainError):
+    """Too many wrong passwords in a row (HTTP 429)."""
+
+    code = "account_locked"
+    message = "登录失败次数过多，账号已暂时锁定"
+
+
+class Forbidden(DomainError):
+    """The caller's role may not do this, or may not see this case (HTTP 403)."""
+
+    code = "forbidden"
+    message = "您的账号无权执行该操作"
+
+
+class UploadRefused(DomainError):
+    """An evidence file that is too large, of a type we do not take, or not what it claims (HTTP
+    413 / 415 by code)."""
+
+    code = "upload_refused"
+    message = "文件无法接收"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -29,6 +29,8 @@ class NewCase:
     amount_yuan: Decimal | None = None
     channel: str = "robot"
     conversation_id: str | None = None
+    intake_receipt: str | None = None  # the bot's outbox receipt (RC-…), found again by it
+    notify_sms: bool = True  # False: the citizen declined text messages
 
 
 def parse_party(raw: object, where: str, *, phone_required: bool) -> PartyIn:
@@ -66,4 +68,6 @@ def parse_new_case(body: object) -> NewCase:
         amount_yuan=v.amount_yuan(data.get("amount_yuan")),
         channel=channel,
         conversation_id=v.text(data, "conversation_id", max_len=128, required=False),
+        intake_receipt=v.text(data, "intake_receipt", max_len=32, required=False),
+        notify_sms=v.flag(data, "sms", default=True),
     )

@@ -87,3 +87,13 @@ def obj(value: object, field: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValidationFailed("invalid_type", f"{field} 格式不正确", field=field)
     return value
+
+
+def flag(data: dict[str, Any], key: str, *, default: bool) -> bool:
+    """An optional JSON boolean."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ValidationFailed("invalid_type", f"{key} 必须是 true 或 false", field=key)
+    return value

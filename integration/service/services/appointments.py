@@ -10,7 +10,8 @@ from integration.service.adapters.unit_of_work import UnitOfWork
 from integration.service.domain.case_number import APPOINTMENT_PREFIX, format_number
 from integration.service.domain.errors import InvalidTransition, SlotUnavailable
 from integration.service.domain.slots import WorkingHours, free_slots, is_bookable
-from integration.service.services.cases import audit
+from integration.service.services import notifications
+from integration.service.services.audit import audit
 from integration.service.services.context import ServiceContext
 from integration.service.services.views import appointment_json
 
@@ -61,7 +62,7 @@ def _new(ctx: ServiceContext, uow: UnitOfWork, mediator: orm.Mediator, start: da
 
 def book(ctx: ServiceContext, uow: UnitOfWork, institution_code: str, mediator_code: str,
          start: datetime, name: str, phone: str, case_no: str | None,
-         actor: str) -> dict[str, Any]:
+         actor: str, wants_sms: bool = True) -> dict[str, Any]:
     institution = uow.repo.institution(institution_code)
     mediator = uow.repo.mediator(mediator_code)
     if mediator.institution_id != institution.id:
@@ -72,18 +73,21 @@ def book(ctx: ServiceContext, uow: UnitOfWork, institution_code: str, mediator_c
     if case is not None:
         audit(uow, case, actor, "appointment_booked", ctx.clock(), ref=appt.ref,
               start=start.isoformat())
-    return appointment_json(appt, ctx.tz)
+    sms = notifications.on_booked(ctx, uow, appt, wants_sms)
+    return {**appointment_json(appt, ctx.tz), "sms": sms}
 
 
 def cancel(ctx: ServiceContext, uow: UnitOfWork, ref: str, actor: str,
            reason: str | None) -> dict[str, Any]:
     """Cancelling twice is harmless: the second call returns the cancelled appointment."""
     appt = uow.repo.appointment(ref)
+    sms = None
     if appt.status == "booked":
         appt.status, appt.cancelled_at = "cancelled", ctx.clock()
         if appt.case is not None:
             audit(uow, appt.case, actor, "appointment_cancelled", ctx.clock(), reason, ref=ref)
-    return appointment_json(appt, ctx.tz)
+        sms = notifications.on_cancelled(ctx, uow, appt)
+    return {**appointment_json(appt, ctx.tz), "sms": sms}
 
 
 def reschedule(ctx: ServiceContext, uow: UnitOfWork, ref: str, start: datetime,
@@ -103,7 +107,8 @@ def reschedule(ctx: ServiceContext, uow: UnitOfWork, ref: str, start: datetime,
     if old.case is not None:
         audit(uow, old.case, actor, "appointment_rescheduled", ctx.clock(), ref=ref,
               new_ref=new.ref)
-    return appointment_json(new, ctx.tz)
+    sms = notifications.on_rescheduled(ctx, uow, old, new)
+    return {**appointment_json(new, ctx.tz), "sms": sms}
 
 
 def by_phone(ctx: ServiceContext, phone: str) -> list[dict[str, Any]]:

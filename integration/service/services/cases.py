@@ -6,24 +6,23 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
+
 from integration.service.adapters import orm
 from integration.service.adapters.unit_of_work import UnitOfWork
 from integration.service.domain import deadlines
 from integration.service.domain.case_number import CASE_PREFIX, format_number
-from integration.service.domain.errors import InstitutionNotFound, ValidationFailed
+from integration.service.domain.errors import Forbidden, InstitutionNotFound, ValidationFailed
 from integration.service.domain.intake import NewCase
+from integration.service.domain.roles import Principal
 from integration.service.domain.status import Outcome, Status, next_status
+from integration.service.services import notifications
+from integration.service.services.audit import audit
 from integration.service.services.context import ServiceContext
 from integration.service.services.views import audit_json, case_json
 from textnorm.mask import mask_phone
 
 log = logging.getLogger(__name__)
-
-
-def audit(uow: UnitOfWork, case: orm.Case, actor: str, action: str, at: datetime,
-          reason: str | None = None, **detail: Any) -> None:
-    uow.repo.add(orm.AuditEntry(case_id=case.id, at=at, actor=actor, action=action,
-                                detail=detail, reason=reason))
 
 
 def register(ctx: ServiceContext, uow: UnitOfWork, new: NewCase, actor: str) -> dict[str, Any]:
@@ -45,16 +44,22 @@ def register(ctx: ServiceContext, uow: UnitOfWork, new: NewCase, actor: str) -> 
         amount_yuan=new.amount_yuan, channel=new.channel, conversation_id=new.conversation_id,
         institution=institution, created_at=now, updated_at=now, route_by=due.route_by,
         contact_by=due.contact_by, close_by=due.close_by, follow_up_by=due.follow_up_by,
+        intake_receipt=new.intake_receipt,
         parties=[_party(new.applicant, "applicant", 0)]
         + [_party(p, "respondent", i + 1) for i, p in enumerate(new.respondents)],
     )
     uow.repo.add(case)
     uow.session.flush()
+    if new.conversation_id:  # files the citizen sent before the case existed now belong to it
+        uow.session.execute(update(orm.Evidence).where(
+            orm.Evidence.conversation_id == new.conversation_id, orm.Evidence.case_id.is_(None))
+            .values(case_id=case.id))
     audit(uow, case, actor, "register", now, channel=new.channel,
           institution=institution.code if institution else None)
     log.info("registered %s for %s via %s", case_no, mask_phone(new.applicant.phone or ""),
              new.channel)
-    return case_json(case, ctx.tz)
+    sms_queued = notifications.on_registered(ctx, uow, case, new.notify_sms)
+    return {**case_json(case, ctx.tz), "sms_queued": sms_queued}
 
 
 def _party(p: Any, role: str, position: int) -> orm.Party:
@@ -65,6 +70,12 @@ def _party(p: Any, role: str, position: int) -> orm.Party:
 def get(ctx: ServiceContext, case_no: str) -> dict[str, Any]:
     with ctx.uow() as uow:
         return case_json(uow.repo.get_case(case_no), ctx.tz)
+
+
+def find_by_receipt(ctx: ServiceContext, receipt: str) -> list[dict[str, Any]]:
+    """The case registered from an intake that was kept in the bot's outbox under ``receipt``."""
+    with ctx.uow() as uow:
+        return [case_json(c, ctx.tz) for c in uow.repo.cases_by_receipt(receipt)]
 
 
 def find_by_phone(ctx: ServiceContext, phone: str) -> list[dict[str, Any]]:
@@ -89,8 +100,13 @@ def transition(ctx: ServiceContext, uow: UnitOfWork, case_no: str, action: str, 
         case.outcome, case.closed_at = outcome.value, now
         case.follow_up_by = deadlines.follow_up_after_closure(ctx.policy, now)
         uow.repo.add(orm.FollowUpTask(case_id=case.id, due_at=case.follow_up_by, created_at=now))
-    audit(uow, case, actor, action, now, reason, before=before, after=target.value,
-          outcome=case.outcome)
+    entry = audit(uow, case, actor, action, now, reason, before=before, after=target.value,
+                  outcome=case.outcome)
+    if action == "route":
+        uow.session.flush()  # the audit entry's id names the routing event
+        notifications.on_routed(ctx, uow, case, entry.id)
+    elif action == "close":
+        notifications.on_closed(ctx, uow, case)
     return case_json(case, ctx.tz)
 
 
@@ -110,8 +126,10 @@ def reroute(ctx: ServiceContext, uow: UnitOfWork, case_no: str, institution_code
               if case.institution else None}
     case.institution, case.status, case.updated_at = institution, target.value, now
     _mark_routed(ctx, case, now)
-    audit(uow, case, actor, "reroute", now, reason, before=before,
-          after={"status": target.value, "institution": institution.code})
+    entry = audit(uow, case, actor, "reroute", now, reason, before=before,
+                  after={"status": target.value, "institution": institution.code})
+    uow.session.flush()
+    notifications.on_routed(ctx, uow, case, entry.id)
     return case_json(case, ctx.tz)
 
 
@@ -152,3 +170,12 @@ def audit_log(ctx: ServiceContext, case_no: str) -> list[dict[str, Any]]:
     with ctx.uow() as uow:
         case = uow.repo.get_case(case_no)
         return [audit_json(e, ctx.tz) for e in uow.repo.audit_of(case.id)]
+
+
+def check_scope(ctx: ServiceContext, case_no: str, who: Principal) -> None:
+    """404 for an unknown case; 403 for a mediator asking about another institution's case."""
+    with ctx.uow() as uow:
+        case = uow.repo.get_case(case_no)
+        code = case.institution.code if case.institution else None
+        if not who.sees_institution(code):
+            raise Forbidden("该案件不属于您所在的机构，您无权查看或办理")

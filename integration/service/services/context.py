@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from integration.service.adapters.unit_of_work import UnitOfWork
 from integration.service.domain.deadlines import DeadlinePolicy
+from integration.service.notify.policy import NotifyPolicy
 from integration.service.services.routing import RoutingTable
 
 
@@ -25,3 +26,4 @@ class ServiceContext:
     slot_length: timedelta = timedelta(hours=1)
     booking_horizon: timedelta = timedelta(days=30)
     clock: Callable[[], datetime] = utc_now
+    notify: NotifyPolicy | None = None  # None: no SMS provider, no texts queued

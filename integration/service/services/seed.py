@@ -23,7 +23,9 @@ def _time(value: str) -> time:
 def _mediator(raw: dict[str, Any]) -> orm.Mediator:
     hours = [orm.WorkingHoursRow(weekday=day, start=_time(block["start"]), end=_time(block["end"]))
              for block in raw["hours"] for day in block["days"]]
-    return orm.Mediator(code=raw["code"], name=raw["name"], hours=hours)
+    return orm.Mediator(code=raw["code"], name=raw["name"], hours=hours, title=raw.get("title"),
+                        specialties=list(raw.get("specialties", [])),
+                        languages=list(raw.get("languages", [])))
 
 
 def load_directory(uow: UnitOfWork, path: Path) -> int:

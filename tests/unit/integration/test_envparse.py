@@ -48,3 +48,18 @@ def test_numbers() -> None:
     with pytest.raises(SettingsError, match="not a number"):
         env_float(env, "D", 1.0)
     assert env_bool({"F": "false"}, "F", True) is False
+
+
+def test_choices_and_origins() -> None:
+    from integration.envparse import parse_choice, parse_origins
+
+    assert parse_choice("MODE", " B ", ("a", "b"), "a") == "b"
+    assert parse_choice("MODE", None, ("a", "b"), "a") == "a"
+    with pytest.raises(SettingsError, match="MODE"):
+        parse_choice("MODE", "c", ("a", "b"), "a")
+    assert parse_origins("ORIGINS", None) == frozenset()
+    assert parse_origins("ORIGINS", "https://A.example:8443/,http://b.example") == {
+        "https://a.example:8443", "http://b.example"}
+    for bad in ("*", "https://*.example", "ftp://a.example", "https://a.example/path", "https://u@a.example"):
+        with pytest.raises(SettingsError, match="ORIGINS"):
+            parse_origins("ORIGINS", bad)

@@ -26,7 +26,8 @@ def test_rasa_and_the_action_server_listen_on_loopback_in_every_profile(settings
     assert rasa.argv[rasa.argv.index("--interface") + 1] == "127.0.0.1" and rasa.host == "127.0.0.1"
     assert actions.argv[actions.argv.index("--host") + 1] == "127.0.0.1"
     assert settings.url(settings.rasa_port).startswith("http://127.0.0.1:")
-    assert "--jwt-secret" in rasa.argv and rasa.env["RASA_CHANNEL_TOKEN"] == settings.rasa_channel_token
+    assert f"--jwt-secret={settings.rasa_jwt_secret}" in rasa.argv
+    assert rasa.env["RASA_CHANNEL_TOKEN"] == settings.rasa_channel_token
 
 
 def test_the_web_service_gets_a_jwt_secret_and_no_api_token(settings: StackSettings) -> None:

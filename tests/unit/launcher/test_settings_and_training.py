@@ -1,3 +1,4 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,6 @@ def test_an_up_to_date_model_is_not_retrained(tmp_path: Path, monkeypatch: pytes
 
 
 def test_rasa_endpoints_are_rendered_with_the_stack_ports(tmp_path: Path) -> None:
-    from dataclasses import replace
 
     from launcher.services import all_services, render_endpoints
 
@@ -91,3 +91,56 @@ def test_the_web_page_and_the_gateway_share_one_session_secret(
     assert secrets == {first.chat_session_secret}
     assert specs["web"].env["VOICE_STREAM_PUBLIC_URL"] == "ws://127.0.0.1:6006/robot/stream"
     assert specs["web"].port == 6080
+
+
+def test_a_secret_beginning_with_a_dash_is_not_read_as_an_option(tmp_path: Path) -> None:
+    """token_urlsafe() can start with "-": passed as a separate argv item, argparse
+    takes it for an option and `rasa run` exits with "expected one argument"."""
+    import re
+    from dataclasses import replace
+
+    from launcher.services import all_services
+
+    settings = replace(
+        StackSettings.from_env(),
+        var_dir=tmp_path,
+        rasa_auth_token="-Auth_token",
+        rasa_jwt_secret="-jwt-secret",
+        action_server_token="-action",
+        rasa_channel_token="-channel",
+    )
+    option = re.compile(r"^(-m|--[a-z][a-z-]*(=.*)?)$")
+    for spec in all_services(settings):
+        dashed = [arg for arg in spec.argv if arg.startswith("-") and not option.match(arg)]
+        assert dashed == [], f"{spec.name}: {dashed}"
+    rasa = next(spec for spec in all_services(settings) if spec.name == "rasa")
+    assert "--jwt-secret=-jwt-secret" in rasa.argv and "--auth-token=-Auth_token" in rasa.argv
+
+
+def test_the_stack_is_development_unless_told_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from launcher.services import all_services
+    from launcher.settings import startup_verdict
+
+    monkeypatch.delenv("JIEFEN_ENV", raising=False)
+    settings = StackSettings.from_env()
+    assert settings.environment == "development"
+    assert {spec.env["JIEFEN_ENV"] for spec in all_services(settings)} == {"development"}
+    refusal, notice = startup_verdict(settings, {"RASA_AUTH_TOKEN": "dev-rasa-token"})
+    assert refusal is None and notice is not None
+    assert notice.startswith("development mode (JIEFEN_ENV=development, the default of `make run`): "
+                             "RASA_AUTH_TOKEN is a development default; CENTER_API_TOKEN is missing")
+    monkeypatch.setenv("JIEFEN_ENV", "production")
+    production = StackSettings.from_env()
+    assert {spec.env["JIEFEN_ENV"] for spec in all_services(production)} == {"production"}
+    strong = {"RASA_AUTH_TOKEN": "r" * 20, "CENTER_API_TOKEN": "c" * 20}
+    assert startup_verdict(production, strong) == (None, None)
+    refusal, _ = startup_verdict(production, {**strong, "ROBOT_DEVICE_TOKENS": "lobby:short"})
+    assert refusal is not None and "ROBOT_DEVICE_TOKENS is shorter than 16 characters" in refusal
+    anonymous = replace(production, rasa_channel_allow_anonymous=True)
+    refusal, _ = startup_verdict(anonymous, strong)
+    assert refusal is not None and "RASA_CHANNEL_ALLOW_ANONYMOUS" in refusal
+    refusal, _ = startup_verdict(settings, {"ACTION_SERVER_CORS": "*"})  # any mode
+    assert refusal is not None and refusal.startswith("ACTION_SERVER_CORS")
+    monkeypatch.setenv("JIEFEN_ENV", "prod")
+    with pytest.raises(SystemExit, match="JIEFEN_ENV"):
+        StackSettings.from_env()

@@ -31,7 +31,10 @@ def test_long_colloquial_time_limit_question_is_answered(answerer: LegalAnswerer
     ],
 )
 def test_colloquial_questions(answerer: LegalAnswerer, question: str, entry: str) -> None:
-    assert answerer.answer(question).entry_id == entry
+    """Answered with the entry, or (a close call between entries citing different articles) the
+    entry is the first option the citizen is offered."""
+    answer = answerer.answer(question)
+    assert answer.entry_id == entry or (answer.kind == "clarify" and answer.options[0][0] == entry)
 
 
 @pytest.mark.parametrize(
@@ -110,7 +113,10 @@ def test_shipped_tokens_are_used_and_stale_tokens_are_ignored(tmp_path: Path) ->
 
 
 def test_load_without_token_file_still_works(tmp_path: Path) -> None:
-    for name in ("statutes.jsonl", "knowledge.yml", "legal_userdict.txt", "synonyms.yml", "fillers.txt"):
+    shipped = ("statutes.jsonl", "knowledge.yml", "legal_userdict.txt", "synonyms.yml", "fillers.txt")
+    vectors = ("knowledge_vectors.npy", "knowledge_vectors.json")
+    vectors += ("statute_vectors.npy", "statute_vectors.json")
+    for name in (*shipped, *vectors):  # only the token file is missing (the vectors take minutes)
         (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())
     slow = LegalAnswerer.load(tmp_path)
     assert slow.answer("人民调解要交钱吗").entry_id == "mediation_fee"

@@ -42,8 +42,34 @@ def test_phone_and_id_numbers_are_not_amounts() -> None:
         ("包工头欠我两万三千块", "23000"),
         ("借给他5万", "50000"),
         ("押金3000元不退", "3000"),
+        # a price per unit, or a few yuan, is not the sum at stake (found by the 2,000-run)
+        ("这几年物业费从一块二涨到了一块八一平，服务越来越差", None),
+        ("每平米2.5元的物业费，我欠了三千块", "3000"),
+        ("菜市场3块钱一斤的白菜卖我八块", None),
     ],
 )
 def test_in_narratives_only_money_counts(text: str, expected: str | None) -> None:
     result = parse_amount_yuan(text, money_only=True)
     assert result == (Decimal(expected) if expected else None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一定要填吗",  # 一 inside a word
+        "他一直不还",
+        "公司把我辞退了一分钱补偿都不给我在那干了六年了",  # "not one fen" is nothing, 六年 a count
+        "一分钱都没给",
+        "欠我3个月工资",
+        "住3号楼",
+    ],
+)
+def test_an_answer_to_how_much_is_not_read_from_counts_and_idioms(text: str) -> None:
+    assert parse_amount_yuan(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("五千", "5000"), ("3000", "3000"), ("三", "3"), ("有个一万吧", "10000")]
+)
+def test_a_bare_number_still_answers_how_much(text: str, expected: str) -> None:
+    assert parse_amount_yuan(text) == Decimal(expected)

@@ -22,7 +22,9 @@ def test_extracts_names_in_many_forms(text: str, expected: str) -> None:
     assert extract_person_name(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "不想说", "13800138000", "我姓欧阳", "好的", "x" * 80])
+@pytest.mark.parametrize(
+    "text", ["", "不想说", "13800138000", "我姓欧阳", "好的", "x" * 80, "哈哈哈", "我叫哈哈"]
+)
 def test_no_name_when_none_was_given(text: str) -> None:
     assert extract_person_name(text) is None
 

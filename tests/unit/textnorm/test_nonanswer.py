@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from textnorm.nonanswer import classify_nonanswer, digit_count, looks_like_number
+from textnorm.nonanswer import classify_nonanswer, digit_count, form_remark, looks_like_number
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,21 @@ def test_digit_runs_are_counted_including_spoken_digits() -> None:
     assert digit_count("幺三八 0013 8000") == 11
     assert looks_like_number("138 0013 8000", 7)
     assert not looks_like_number("不记得了", 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一定要填吗", "about_form"),
+        ("不想说", "about_form"),
+        ("能不能不写", "about_form"),
+        ("身份证号不想给", "declines_id"),
+        ("身份证没带", "declines_id"),
+        ("他不给钱", None),  # a refusal word, and a story
+        ("房东不退押金", None),
+        ("邻居家", None),
+        ("吵架了", None),
+    ],
+)
+def test_a_remark_about_the_form_is_told_from_a_short_story(text: str, expected: str | None) -> None:
+    assert form_remark(text) == expected

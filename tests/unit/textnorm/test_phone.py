@@ -34,3 +34,10 @@ def test_is_mobile_checks_the_prefix_and_length() -> None:
     assert is_mobile("19912345678")
     assert not is_mobile("10912345678")
     assert not is_mobile("1991234567")
+
+
+def test_me_read_for_yao_is_one() -> None:
+    """么 comes back for 幺 ("one" read out) from IMEs, recognisers and 麼 simplified."""
+    from textnorm.phone import normalize_mobile
+
+    assert normalize_mobile("那個，我的手機是么三零四五八么三零六二") == "13045813062"

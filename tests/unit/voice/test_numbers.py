@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from voice.core.capture import NumberCapture
-from voice.core.numbers import SlotKind, expected_slot, normalize_keypad, normalize_slot, read_back, yes_no
+from voice.core.numbers import (
+    SlotKind,
+    digits_heard,
+    expected_slot,
+    normalize_keypad,
+    normalize_slot,
+    read_back,
+    yes_no,
+)
 from voice.dialogue.base import BotReply, Button
 
 ASK_PHONE = "请留下您的手机号码，承办人员会在12小时内与您联系。"  # bot/domain/responses.yml
@@ -58,45 +65,33 @@ def test_read_back_phone_uses_yao() -> None:
     assert read_back(SlotKind.PHONE, "13800138000") == "幺三八，零零幺三，八零零零"
 
 
+YES = ["对", "對", "对呀", "对的", "是的", "是的，没错", "没错", "没錯", "对，没问题", "嗯对", "正确", "好的",
+       "可以", "不错", "是", "对啊！", "确认"]
+NO = ["不对", "不對", "不对呀", "错了", "錯了", "不是", "不是的", "不正确", "说错了", "不对，不对", "不",
+      "重新说"]
+# Unintelligible or off-topic at a read-back: "not confirmed" (asked again), never a yes.
+NEITHER = ["明天", "部队呀", "对不对", "是不是", "", "啊", "普通话", "我想问一下"]
+
+
+@pytest.mark.parametrize("text", YES)
+def test_many_ways_of_saying_yes(text: str) -> None:
+    assert yes_no(text) is True
+
+
+@pytest.mark.parametrize("text", NO)
+def test_many_ways_of_saying_no(text: str) -> None:
+    assert yes_no(text) is False
+
+
+@pytest.mark.parametrize("text", NEITHER)
+def test_unclear_answers_are_not_a_yes(text: str) -> None:
+    assert yes_no(text) is None
+
+
 @pytest.mark.parametrize(
-    ("text", "answer"),
-    [("对", True), ("是的", True), ("不对", False), ("不是", False), ("嗯对", True), ("明天", None)],
+    ("text", "digits"),
+    [("幺幺二二", "1122"), ("幺，幺，二，二。", "1122"), ("139 1122", "1391122"), ("零零一三", "0013"),
+     ("腰腰二二", "1122"), ("有三八", "138"), ("我是在城南", None), ("年龄有神", None), ("三张丝丝", None)],
 )
-def test_yes_no(text: str, answer: bool | None) -> None:
-    assert yes_no(text) is answer
-
-
-def test_capture_speech_then_confirmed() -> None:
-    capture = NumberCapture(SlotKind.PHONE)
-    step = capture.on_speech("幺三八零零幺三八零零零")
-    assert step.send is None and "幺三八，零零幺三，八零零零" in step.say and "对请按1" in step.say
-    done = capture.on_speech("对的")
-    assert (done.send, done.value, done.source) == ("13800138000", "13800138000", "speech")
-
-
-def test_capture_falls_back_to_keypad_after_one_failure() -> None:
-    capture = NumberCapture(SlotKind.PHONE)
-    step = capture.on_speech("幺三八零零")  # digits heard, but not a mobile number
-    assert step.keypad and "按键" in step.say
-    done = capture.on_keypad("13912345678")
-    assert (done.send, done.source) == ("13912345678", "keypad")
-
-
-def test_capture_denied_read_back_goes_to_keypad() -> None:
-    capture = NumberCapture(SlotKind.PHONE)
-    capture.on_speech("幺三八零零幺三八零零零")
-    step = capture.on_keypad("2")
-    assert step.keypad and step.send is None
-
-
-def test_capture_gives_up_after_three_failures() -> None:
-    capture = NumberCapture(SlotKind.PHONE)
-    capture.on_speech("幺三八")
-    capture.on_keypad("123")
-    step = capture.on_keypad("456")
-    assert (step.send, step.source) == ("456", "abandoned")
-
-
-def test_capture_lets_the_caller_change_the_subject() -> None:
-    step = NumberCapture(SlotKind.PHONE).on_speech("我要转人工")
-    assert (step.send, step.source) == ("我要转人工", "abandoned")
+def test_digits_heard_with_homophones_only_when_mostly_digits(text: str, digits: str | None) -> None:
+    assert digits_heard(text) == digits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -64,7 +65,7 @@ async def test_one_turn_reaches_the_bot_and_is_spoken(call_factory: list[Call]) 
     call.session.start(greeting_playing=False)
     await call.say()
     await until(lambda: bool(call.output.said()))
-    assert call.dialogue.received == [("phone-CA1", "我要申请调解", {"channel": "phone"})]
+    assert call.dialogue.received == [("phone-CA1", "我要申请调解", {"channel": "phone", "input": "voice"})]
     assert call.output.said() == ["您同意吗？同意请说1或按1；不同意请说2或按2。"]
     assert call.output.keypads[-1].options == ("同意", "不同意")
     caller = next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "caller")
@@ -177,7 +178,9 @@ async def test_phone_number_by_voice_is_read_back_and_confirmed(call_factory: li
     await call.say()
     await until(lambda: len(dialogue.received) == 2)
     assert dialogue.received[1][1] == "13800138000"
-    assert dialogue.received[1][2] == {"channel": "phone", "voice_slot": "phone", "slot_source": "speech"}
+    assert dialogue.received[1][2] == {
+        "channel": "phone", "input": "voice", "voice_slot": "phone", "slot_source": "speech"
+    }
     assert call.asr.streams[0].grammars[-1] is None  # back to free speech
     slot = next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "slot")
     assert slot["raw"] == ["幺三八零零幺三八零零零", "对"]
@@ -229,3 +232,112 @@ async def test_noise_that_barges_in_then_stops_falls_under_the_silence_rules(
     call.session._on_partial("咳咳有人")  # a cough the recogniser took for words; no utterance follows
     await until(lambda: len(call.output.said()) == 1)
     assert call.output.kinds()[0] == "stop" and call.output.said()[0].startswith("抱歉，我没有听到")
+
+
+ASK_NAME = BotReply(text="请问您怎么称呼？请告诉我您的姓名。")
+ASK_STORY = BotReply(text="请简单描述一下纠纷的经过：和谁发生了什么事，涉及多少钱（如有），您希望怎样解决。")
+
+
+async def test_a_story_told_in_one_breath_reaches_the_bot_as_one_turn(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("工资", [BotReply(text="好的。")])])
+    call = _new(call_factory, ["包工头拖欠我八个月的工资", "一共两万三千块钱，我想申请调解"], dialogue,
+                narrative_gap_s=0.5)
+    call.session.start(greeting_playing=False)  # the greeting expects a story
+    await call.say()
+    await call.say()  # the second segment follows within the gap
+    await until(lambda: len(dialogue.received) == 1)
+    assert dialogue.received[0][1] == "包工头拖欠我八个月的工资，一共两万三千块钱，我想申请调解"
+    caller = [e for e in call.store.transcript("phone-CA1") if e["kind"] == "caller"]
+    assert len(caller) == 1 and caller[0]["segments"] == 2
+
+
+async def test_short_answers_are_not_held(call_factory: list[Call]) -> None:
+    who = BotReply(text="对方是谁？")
+    dialogue = ScriptedDialogue([("工资", [who]), ("老板", [BotReply(text="好的。")])])
+    call = _new(call_factory, ["老板欠我工资", "老板"], dialogue, narrative_gap_s=0.3)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: len(dialogue.received) == 1)
+    await call.say()
+    await until(lambda: len(dialogue.received) == 2, timeout_s=0.25)  # sooner than the narrative gap
+
+
+async def test_traditional_characters_are_simplified_before_the_bot(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("调解", [BotReply(text="好的。")])])
+    call = _new(call_factory, ["鄰居裝修把我家牆弄裂了，我想申請調解"], dialogue, narrative_gap_s=0.05)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: len(dialogue.received) == 1)
+    assert dialogue.received[0][1] == "邻居装修把我家墙弄裂了，我想申请调解"
+
+
+async def test_a_name_by_ear_is_spelt_by_characters(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("工资", [ASK_NAME]), ("周建华", [ASK_PHONE])])
+    script = ["欠我工资", "我叫周健华", "周末的周，建设的建，中华的华"]
+    call = _new(call_factory, script, dialogue, narrative_gap_s=0.05)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: len(call.output.said()) == 1)
+    await call.say()
+    await until(lambda: len(call.output.said()) == 2)
+    assert "哪几个字" in call.output.said()[1] and len(dialogue.received) == 1  # the bot has not heard it
+    await call.say()
+    await until(lambda: len(dialogue.received) == 2)
+    text, meta = dialogue.received[1][1], dialogue.received[1][2]
+    assert text == "周建华" and meta["voice_name"] == {"heard": "周健华", "name": "周建华", "confirmed": True}
+
+
+async def test_a_name_that_cannot_be_spelt_goes_to_the_bot_unconfirmed(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("工资", [ASK_NAME]), ("刘春美", [ASK_PHONE])])
+    call = _new(call_factory, ["欠我工资", "我叫刘春美", "跳过"], dialogue, narrative_gap_s=0.05)
+    call.session.start(greeting_playing=False)
+    for expected in (1, 2):
+        await call.say()
+        await until(lambda n=expected: len(call.output.said()) == n)  # type: ignore[misc]
+    await call.say()
+    await until(lambda: len(dialogue.received) == 2)
+    assert dialogue.received[1][1] == "刘春美"
+    assert dialogue.received[1][2]["voice_name"] == {"heard": "刘春美", "confirmed": False}
+    assert "核对" in call.output.said()[-1]
+    name = next(e for e in call.store.transcript("phone-CA1") if e["kind"] == "name")
+    assert name["confirmed"] is False
+
+
+async def test_the_read_back_offers_on_screen_yes_and_no(call_factory: list[Call]) -> None:
+    dialogue = ScriptedDialogue([("张三", [ASK_PHONE])])
+    call = _new(call_factory, ["我叫张三", "幺三八零零幺三八零零零"], dialogue, narrative_gap_s=0.05)
+    call.session.start(greeting_playing=False)
+    await call.say()
+    await until(lambda: len(call.output.said()) == 1)
+    await call.say()
+    await until(lambda: len(call.output.said()) == 2)
+    assert call.output.keypads[-1].options == ("对", "不对") and call.session.expected_keys == 1
+
+
+async def test_digit_capture_never_traps_a_caller(call_factory: list[Call]) -> None:
+    """Misses on every attempt: the keypad is offered, then staff take over; no endless loop."""
+    dialogue = ScriptedDialogue([("张三", [ASK_PHONE])])
+    call = _new(call_factory, ["我叫张三", *["幺三"] * 3], dialogue, narrative_gap_s=0.05,
+                staff_number="+862000000000")
+    call.session.start(greeting_playing=False)
+    for turn in range(4):
+        await call.say()
+        await until(lambda n=turn: len(call.output.said()) == n + 1)  # type: ignore[misc]
+    assert "电话按键" in call.output.said()[-1] and call.output.keypads[-1].max_digits == 11
+    await call.session.on_keypad("123")
+    await until(lambda: len(call.output.said()) == 5)
+    await call.session.on_keypad("456")
+    await until(lambda: "transfer" in call.output.kinds())
+    assert call.store.handoffs["phone-CA1"]["reason"] == "number_capture_failed"
+
+
+async def test_speech_the_recogniser_is_still_decoding_is_not_silence(call_factory: list[Call]) -> None:
+    """A busy machine: the caller spoke, the final comes late. The silence prompt waits (bounded)."""
+    call = _new(call_factory, ["我的邻居"], ScriptedDialogue([]), silence_timeout_s=0.1)
+    call.session.start(greeting_playing=False)
+    for _ in range(10):
+        await call.session.on_audio(voiced(20))  # speech, and then nothing more arrives for a while
+    await asyncio.sleep(0.15)
+    assert call.output.said() == []  # one timeout passed, but the line carried voice
+    await until(lambda: len(call.output.said()) == 1, timeout_s=1)  # the wait is bounded
+    assert call.output.said()[0].startswith("抱歉，我没有听到您的声音")

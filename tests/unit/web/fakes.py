@@ -71,6 +71,7 @@ class FakeStaffCases:
 
     items: dict[int, dict[str, Any]] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # archived call records
+    reported: list[tuple[str, str]] = field(default_factory=list)  # refusals the web service reported
 
     def add(self, handoff_id: int, conversation_id: str, channel: str = "web", urgent: bool = False) -> None:
         self.items[handoff_id] = {
@@ -98,7 +99,9 @@ class FakeStaffCases:
             raise StaffApiError(404, "not_found", "转人工请求不存在")
         return self.items[handoff_id]
 
-    async def list_handoffs(self, token: str, status: str) -> list[dict[str, Any]]:
+    async def list_handoffs(
+        self, token: str, status: str, filters: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         self._auth(token)
         return [h for h in self.items.values() if h["status"] == status]
 
@@ -111,6 +114,15 @@ class FakeStaffCases:
     async def whoami(self, token: str) -> str:
         self._auth(token)
         return self.tokens[token]
+
+    async def me(self, token: str) -> dict[str, Any]:
+        self._auth(token)
+        actor = self.tokens[token]
+        name = actor.removeprefix("staff:")
+        return {"actor": actor, "name": name, "display_name": name}
+
+    async def report(self, token: str, action: str, path: str) -> None:
+        self.reported.append((action, path))
 
     async def conversation(self, token: str, conversation_id: str) -> dict[str, Any] | None:
         self._auth(token)

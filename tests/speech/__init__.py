@@ -1,0 +1,1 @@
+"""Mandarin caller speech synthesised at test time (Kokoro-82M + misaki, espeak-ng fallback)."""
