@@ -7,6 +7,9 @@ cd "$root"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$root"
 
 scripts/setup_envs.sh || exit 1
+# the Debian packages the suites use: installed when possible, else one line naming them
+scripts/system_packages.sh || exit 1
+export JIEFEN_SYSTEM_PACKAGES=required  # from here a missing tool fails its test, never skips it
 
 status=0
 mkdir -p var/test-results

@@ -21,6 +21,7 @@ from integration.service.services.routing import load_routing
 from integration.service.services.seed import load_directory
 from integration.service.settings import Settings
 from tests.integration.pg import find_bin_dir, throwaway_cluster
+from tests.system import missing_package
 
 # A Monday 10:00 in Shanghai: inside working hours, far from year boundaries.
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -46,10 +47,7 @@ def pg_server() -> Iterator[str]:
         return
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        reason = "PostgreSQL binaries not found (apt-get install -y postgresql)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing_package("PostgreSQL binaries not found (apt-get install -y postgresql)")
     with throwaway_cluster(bin_dir) as url:
         yield url
 

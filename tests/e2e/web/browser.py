@@ -6,13 +6,13 @@ with a WAV file, which is how the push-to-talk test speaks.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+
+from tests.system import missing_package
 
 # Replaces the Web Speech API before the page's scripts run: records what would be spoken and
 # ends each utterance at once (headless Chromium has no voices).
@@ -35,10 +35,7 @@ def chromium_paths() -> tuple[str, str]:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     if not (browser and driver):
-        message = "apt-get install chromium chromium-driver for browser tests"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_package("apt-get install chromium chromium-driver for browser tests")
     return browser, driver
 
 
