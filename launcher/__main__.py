@@ -15,7 +15,7 @@ from launcher.models import ModelSettings, prepare_speech_model
 from launcher.process import StackError, make_private_tree
 from launcher.services import all_services
 from launcher.settings import ROOT, StackSettings, startup_verdict
-from launcher.supervisor import Supervisor
+from launcher.supervisor import RestartPolicy, Supervisor
 from launcher.training import train_if_needed
 from launcher.warmup import warm_up
 
@@ -63,7 +63,7 @@ def print_urls(s: StackSettings) -> None:
 
 
 def run(s: StackSettings) -> int:
-    """Set up, start, warm up, then wait until Ctrl-C or a service dies; always stop everything."""
+    """Set up, start, warm up, then restart what dies until Ctrl-C or a crash loop; always stop everything."""
     # Both signals stop everything, even when started in the background (where SIGINT is ignored).
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)
@@ -90,12 +90,10 @@ def run(s: StackSettings) -> int:
             print(f"[stack] warm-up reply in {seconds:.1f} s: {first}…")
         print(f"[stack] ready {time.monotonic() - started:.0f} s after start")
         print_urls(s)
-        while (dead := supervisor.first_exit()) is None:
+        policy = RestartPolicy(limit=s.restart_limit, window_s=s.restart_window_s)
+        while True:  # a service that dies is restarted; a crash loop raises StackError
+            supervisor.restart_dead(policy, timeout_s=s.health_timeout_s)
             time.sleep(0.5)
-        raise StackError(
-            f"{dead.spec.name} stopped unexpectedly (exit {dead.exited()}) — "
-            f"see {dead.log_path}:\n{dead.tail()}"
-        )
     except KeyboardInterrupt:
         print("\n[stack] stopping …", flush=True)
         return 0

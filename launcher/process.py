@@ -112,6 +112,12 @@ class ManagedProcess:
             self.popen.wait(timeout=5)
         self._log.close()
 
+    def kill(self) -> None:
+        """SIGKILL the group now and reap it (the log stays open until ``stop``)."""
+        _signal_group(self.popen.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=5)
+
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -98,6 +98,9 @@ class StackSettings:
     # JIEFEN_ENV, passed to every process. The launcher is the embedded development profile, so
     # unset means development here (and production for a service started on its own).
     environment: str = DEVELOPMENT
+    # A service that dies is started again, unless it died this often within the window.
+    restart_limit: int = 5
+    restart_window_s: float = 600.0
 
     @property
     def voice_stream_url(self) -> str:
@@ -133,6 +136,8 @@ class StackSettings:
             action_server_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
             rasa_channel_allow_anonymous=env_bool("RASA_CHANNEL_ALLOW_ANONYMOUS", False),
             environment=env_mode(),
+            restart_limit=env_int("STACK_RESTART_LIMIT", 5),
+            restart_window_s=float(env_int("STACK_RESTART_WINDOW_S", 600)),
         )
 
     def url(self, port: int) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import socket
 import sys
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -30,14 +32,35 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class RestartPolicy:
+    """When a service that died is started again. A crash loop (more than ``limit`` restarts of
+    one service within ``window_s``) ends the stack with the service's log instead of hiding it;
+    ``limit`` 0 restores the old rule (the first death stops everything)."""
+
+    limit: int = 5
+    window_s: float = 600.0
+    backoff_s: float = 1.0  # before the n-th restart in the window: backoff_s * 2**(n-1), ≤ 30 s
+
+
 class Supervisor:
     """Owns the started processes; `stop_all` is safe to call more than once."""
 
-    def __init__(self, log_dir: Path, cwd: Path, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self,
+        log_dir: Path,
+        cwd: Path,
+        out: TextIO = sys.stdout,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.log_dir = log_dir
         self.cwd = cwd
         self.out = out
         self.processes: list[ManagedProcess] = []
+        self._clock = clock
+        self._sleep = sleep
+        self._restarts: dict[str, deque[float]] = {}
 
     @staticmethod
     def check_ports(specs: Iterable[ServiceSpec], host: str) -> None:
@@ -94,6 +117,60 @@ class Supervisor:
     def first_exit(self) -> ManagedProcess | None:
         """A process that has ended, if any (the run command stops when one dies)."""
         return next((p for p in self.processes if p.exited() is not None), None)
+
+    def restart_dead(self, policy: RestartPolicy, timeout_s: float) -> list[str]:
+        """Start again every service that has exited, each waited for until healthy; the names
+        restarted. Raises StackError when one crash-loops (see ``RestartPolicy``) or does not
+        come back healthy."""
+        restarted = []
+        for index, proc in enumerate(self.processes):
+            code = proc.exited()
+            if code is None:
+                continue
+            name = proc.spec.name
+            recent = self._restarts.setdefault(name, deque())
+            now = self._clock()
+            while recent and now - recent[0] > policy.window_s:
+                recent.popleft()
+            if len(recent) >= policy.limit:
+                why = (
+                    f"{len(recent) + 1} times within {policy.window_s / 60:.0f} min — not restarting it"
+                    if policy.limit else "— STACK_RESTART_LIMIT=0, so the stack stops"
+                )
+                raise StackError(
+                    f"{name} stopped unexpectedly (exit {code}) {why}; see {proc.log_path}:\n{proc.tail()}"
+                )
+            recent.append(now)
+            delay = min(30.0, policy.backoff_s * 2 ** (len(recent) - 1))
+            self._say(
+                f"{name} stopped unexpectedly (exit {code}); restarting in {delay:.0f} s "
+                f"({len(recent)} of {policy.limit} within {policy.window_s / 60:.0f} min), "
+                f"log {proc.log_path}"
+            )
+            proc.stop(grace_s=0)  # reaps it, kills stragglers of its group, closes its log
+            self._sleep(delay)
+            fresh = ManagedProcess(proc.spec, self.log_dir, self.cwd)
+            self.processes[index] = fresh
+            if self._came_back(fresh, timeout_s):
+                self._say(f"{name} restarted (pid {fresh.pid})")
+                restarted.append(name)
+        return restarted
+
+    def _came_back(self, proc: ManagedProcess, timeout_s: float) -> bool:
+        """Wait until a restarted service is healthy. One that dies again, or hangs unhealthy
+        (then killed), is left dead for the next round: it counts as another death, so a crash
+        loop ends in StackError with its log rather than here."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if proc.exited() is not None:
+                self._say(f"{proc.spec.name} died again (exit {proc.exited()}) while starting")
+                return False
+            if proc.is_healthy():
+                return True
+            time.sleep(0.3)
+        self._say(f"{proc.spec.name} not healthy {timeout_s:.0f} s after its restart; killing it")
+        proc.kill()
+        return False
 
     def stop_all(self) -> None:
         """Stop in reverse start order."""

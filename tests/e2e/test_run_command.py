@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,7 +55,15 @@ def test_a_port_in_use_ends_the_run_with_one_clear_line(tmp_path: Path) -> None:
     ]
 
 
-def test_sigterm_stops_every_service_it_started(tmp_path: Path) -> None:
+def read_until(stream: Iterator[str], marker: str, seen: list[str], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    for line in stream:
+        seen.append(line)
+        if marker in line or time.monotonic() > deadline:
+            return
+
+
+def test_a_killed_service_is_restarted_and_sigterm_stops_every_service(tmp_path: Path) -> None:
     ports = {
         "RASA_PORT": free_port(),
         "ACTION_PORT": free_port(),
@@ -67,14 +78,25 @@ def test_sigterm_stops_every_service_it_started(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    assert proc.stdout is not None
-    seen: list[str] = []
-    deadline = time.monotonic() + 300
-    for line in proc.stdout:
-        seen.append(line)
-        if "Press Ctrl-C" in line or time.monotonic() > deadline:
-            break
-    assert any("warm-up reply" in line for line in seen), "".join(seen)
+    try:
+        assert proc.stdout is not None
+        seen: list[str] = []
+        read_until(proc.stdout, "Press Ctrl-C", seen, timeout_s=300)
+        assert any("warm-up reply" in line for line in seen), "".join(seen)
+        # kill -9 the action server (as the OOM killer would): the launcher starts it again
+        started = next(m for line in seen if (m := re.search(r"started action-server \(pid (\d+)\)", line)))
+        os.killpg(int(started.group(1)), signal.SIGKILL)
+        read_until(proc.stdout, "action-server restarted", seen, timeout_s=120)
+        log = "".join(seen)
+        assert "action-server stopped unexpectedly (exit -9); restarting" in log, log
+        assert "action-server restarted" in log, log
+        action = f"http://127.0.0.1:{ports['ACTION_PORT']}/health"
+        with urllib.request.urlopen(action, timeout=5) as response:
+            assert response.status == 200
+    except BaseException:
+        proc.send_signal(signal.SIGTERM)  # the launcher stops its services: none is left behind
+        proc.communicate(timeout=60)
+        raise
     proc.send_signal(signal.SIGTERM)
     rest, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, rest

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from launcher.process import ServiceSpec, StackError
-from launcher.supervisor import Supervisor, free_port, port_is_free
+from launcher.process import ManagedProcess, ServiceSpec, StackError
+from launcher.supervisor import RestartPolicy, Supervisor, free_port, port_is_free
 
 PY = sys.executable
 
@@ -90,3 +90,72 @@ def test_stop_kills_grandchildren_in_the_process_group(tmp_path: Path) -> None:
     sup.stop_all()
     time.sleep(0.2)
     assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+
+
+def killed(sup: Supervisor, index: int = 0) -> int:
+    """kill -9 one supervised process (as the OOM killer would) and wait until it is gone."""
+    import os
+    import signal
+
+    proc = sup.processes[index]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.popen.wait(timeout=10)
+    return proc.pid
+
+
+def test_a_service_killed_is_restarted_healthy_and_the_others_keep_running(tmp_path: Path) -> None:
+    web, api = http_server_spec("web", free_port()), http_server_spec("api", free_port())
+    out, pauses = io.StringIO(), []
+    sup = Supervisor(tmp_path, tmp_path, out=out, sleep=pauses.append)
+    sup.start([web, api], host="127.0.0.1", timeout_s=20)
+    try:
+        api_pid = sup.processes[1].pid
+        old_pid = killed(sup, 0)
+        assert sup.restart_dead(RestartPolicy(), timeout_s=20) == ["web"]
+        assert sup.processes[0].pid != old_pid and sup.processes[0].is_healthy()
+        assert sup.processes[1].pid == api_pid  # untouched
+        assert sup.restart_dead(RestartPolicy(), timeout_s=20) == []  # nothing else died
+        assert pauses == [1.0]
+        assert "web stopped unexpectedly (exit -9); restarting" in out.getvalue()
+        assert "web restarted" in out.getvalue()
+    finally:
+        sup.stop_all()
+
+
+def test_a_crash_loop_stops_the_stack_with_the_log_and_backs_off_before(tmp_path: Path) -> None:
+    crash = ServiceSpec(name="crashy", argv=[PY, "-c", "print('boom: bad config')"], health_url=None)
+    now = [0.0]
+    pauses: list[float] = []
+    sup = Supervisor(tmp_path, tmp_path, out=io.StringIO(), clock=lambda: now[0], sleep=pauses.append)
+    sup.processes.append(ManagedProcess(crash, tmp_path, tmp_path))
+    sup.processes[0].popen.wait(timeout=10)
+    policy = RestartPolicy(limit=3, window_s=60)
+    loop = r"crashy stopped unexpectedly(.|\n)*4 times within 1 min(.|\n)*boom"
+    with pytest.raises(StackError, match=loop):
+        for _ in range(4):
+            sup.processes[0].popen.wait(timeout=10)
+            sup.restart_dead(policy, timeout_s=5)
+            sup.processes[0].popen.wait(timeout=10)
+    assert pauses == [1.0, 2.0, 4.0]
+    sup.stop_all()
+
+
+def test_deaths_far_apart_are_not_a_crash_loop(tmp_path: Path) -> None:
+    crash = ServiceSpec(name="rare", argv=[PY, "-c", "pass"], health_url=None)
+    now = [0.0]
+    sup = Supervisor(tmp_path, tmp_path, out=io.StringIO(), clock=lambda: now[0], sleep=lambda _: None)
+    sup.processes.append(ManagedProcess(crash, tmp_path, tmp_path))
+    for _ in range(5):  # once an hour, with a limit of 2 per 10 minutes
+        sup.processes[0].popen.wait(timeout=10)
+        assert sup.restart_dead(RestartPolicy(limit=2, window_s=600), timeout_s=5) == ["rare"]
+        now[0] += 3600
+    sup.stop_all()
+
+
+def test_limit_zero_stops_at_the_first_death(tmp_path: Path) -> None:
+    sup = Supervisor(tmp_path, tmp_path, out=io.StringIO(), sleep=lambda _: None)
+    sup.processes.append(ManagedProcess(ServiceSpec("once", [PY, "-c", "pass"], None), tmp_path, tmp_path))
+    sup.processes[0].popen.wait(timeout=10)
+    with pytest.raises(StackError, match="STACK_RESTART_LIMIT=0"):
+        sup.restart_dead(RestartPolicy(limit=0), timeout_s=5)
+    sup.stop_all()
