@@ -129,6 +129,8 @@ class GuardedRestInput(RestInput):
                 logger.error("message from %s cancelled (response timeout)", accepted.sender)
             except Exception:
                 logger.exception("message from %s failed", accepted.sender)
+            if not collector.messages:
+                collector.messages.extend(await _no_reply(request.app.ctx.agent, accepted.sender))
             return response.json(collector.messages)
 
         return bp
@@ -172,6 +174,27 @@ class GuardedRestInput(RestInput):
         wait = self.integrator_limit.hit(accepted.sender)
         if wait:
             raise Refused(429, "rate_limited", seconds=math.ceil(wait))
+
+
+TURN_FAILED = "utter_turn_failed"
+
+
+async def _no_reply(agent: Any, sender: str) -> list[dict[str, Any]]:
+    """What a citizen gets for a turn that produced nothing. Every turn of ours replies, except
+    while a person has paused the bot (a takeover); anything else means an action or a service
+    failed (Rasa logs the action server's error and goes on silently), so the citizen is told
+    so and asked to send the message again — the form's state is on the tracker."""
+    try:
+        tracker = await agent.tracker_store.retrieve(sender)
+    except Exception:  # the tracker store itself is down: still tell the citizen
+        logger.exception("no reply for %s, and its tracker could not be read", logsafe.short_id(sender))
+        tracker = None
+    if tracker is not None and tracker.is_paused():
+        return []
+    logger.error("no reply for %s: a custom action or service failed (see above)", logsafe.short_id(sender))
+    variants = agent.domain.responses.get(TURN_FAILED) or [{}]
+    text = variants[0].get("text")
+    return [{"recipient_id": sender, "text": text}] if text else []
 
 
 def _refusal(exc: Refused) -> HTTPResponse:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from launcher.process import ManagedProcess
 from launcher.services import all_services
 from launcher.settings import StackSettings
 from launcher.supervisor import Supervisor, free_port
@@ -19,10 +20,27 @@ E2E_INTEGRATOR_TOKEN = "e2e-integrator-token-0123456789"  # RASA_INTEGRATOR_TOKE
 E2E_INTEGRATOR_PER_MIN = 3
 
 
+@dataclass(frozen=True)
+class RunningStack:
+    """The session's stack and its supervisor (the fault tests kill and restart services)."""
+
+    settings: StackSettings
+    supervisor: Supervisor
+
+    def process(self, name: str) -> ManagedProcess:
+        return next(p for p in self.supervisor.processes if p.spec.name == name)
+
+
 @pytest.fixture(scope="session")
-def stack(
+def stack(running_stack: RunningStack) -> StackSettings:
+    """The settings (ports, tokens) of the session's stack."""
+    return running_stack.settings
+
+
+@pytest.fixture(scope="session")
+def running_stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StackSettings]:
+) -> Iterator[RunningStack]:
     """Start every service once per test session in a throwaway data folder."""
     base = StackSettings.from_env()
     if not model_path(base.model_dir).is_file():
@@ -48,9 +66,10 @@ def stack(
     with pytest.MonkeyPatch.context() as env:  # what the processes inherit besides their specs
         env.setenv("RASA_INTEGRATOR_TOKENS", f"e2epartner:{E2E_INTEGRATOR_TOKEN}")
         env.setenv("RASA_INTEGRATOR_MESSAGES_PER_MIN", str(E2E_INTEGRATOR_PER_MIN))
+        env.setenv("CASE_OUTBOX_INTERVAL_S", "2")  # the fault tests wait for queued intakes
         supervisor.start(all_services(settings), host=settings.host, timeout_s=240)
     try:
-        yield settings
+        yield RunningStack(settings, supervisor)
     finally:
         supervisor.stop_all()
         if request.session.testsfailed:  # the services' own logs explain most e2e failures
