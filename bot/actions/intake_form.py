@@ -93,6 +93,23 @@ def answer_to(tracker: Tracker, slot: str) -> str | None:
     return without_sms_decline(text) if declines_sms(text) else text
 
 
+OFF_TOPIC_CONFIDENCE = 0.9
+
+
+def off_topic(tracker: Tracker, slot: str) -> bool:
+    """The answer to ``slot``'s question is a sure request for something else ("帮我订个外卖",
+    "帮我查一下快递") with no party or place in it: not an answer, so it is re-asked (and counted
+    by the patience rule) instead of registered as the other party or the place."""
+    message = tracker.latest_message
+    intent = message.get("intent") or {}
+    return (
+        tracker.get_slot("requested_slot") == slot
+        and intent.get("name") == "out_of_scope"
+        and float(intent.get("confidence") or 0.0) >= OFF_TOPIC_CONFIDENCE
+        and not message.get("entities")
+    )
+
+
 def found_or_answer(tracker: Tracker, slot: str, find: Callable[[str], str | None]) -> dict[str, Any]:
     """A value ``find`` recognises anywhere in the message (also out of turn, as a correction);
     else the raw answer when the form asks for ``slot``, which validation re-asks if it is bad."""
@@ -209,6 +226,8 @@ class ValidateIntakeForm(PatientFormValidation):
         text = to_simplified(str(slot_value or "").strip())
         if text == NOT_GIVEN or classify_nonanswer(text):
             return {"respondent": NOT_GIVEN}
+        if off_topic(tracker, "respondent"):
+            return {"respondent": None}
         return {"respondent": text[:MAX_PARTY_CHARS] or None}
 
     def validate_location(
@@ -217,6 +236,8 @@ class ValidateIntakeForm(PatientFormValidation):
         text = to_simplified(str(slot_value or "").strip())
         if text == NOT_GIVEN or classify_nonanswer(text):
             return {"location": NOT_GIVEN}
+        if off_topic(tracker, "location"):
+            return {"location": None}
         return {"location": text[:MAX_PLACE_CHARS] or None}
 
     def validate_amount_yuan(

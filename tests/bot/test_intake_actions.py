@@ -454,3 +454,18 @@ async def test_a_long_loan_story_at_the_amount_question_is_kept_whole() -> None:
     events = slots_set(await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {}))
     assert events["description"] == f"朋友欠钱不还的事能帮我登记调解吗\n{LOAN_STORY}"
     assert events["amount_yuan"] == "200000"
+
+
+@pytest.mark.parametrize("slot", ["respondent", "location"])
+def test_a_request_for_something_else_is_not_the_other_party_or_the_place(slot: str) -> None:
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    validate = getattr(form, f"validate_{slot}")
+    asked = make_tracker(text="帮我订个外卖", intent="out_of_scope", requested_slot=slot)
+    assert validate("帮我订个外卖", dispatcher, asked, domain_dict()) == {slot: None}
+    # a real answer DIET happens to take for out-of-scope keeps its entity and is kept
+    entity = [{"entity": slot, "value": "隔壁老王", "start": 0, "end": 4}]
+    named = make_tracker(text="隔壁老王", intent="out_of_scope", entities=entity, requested_slot=slot)
+    assert validate("隔壁老王", dispatcher, named, domain_dict()) == {slot: "隔壁老王"}
+    # a value taken earlier from the story is not judged by a later message
+    later = make_tracker(text="帮我订个外卖", intent="out_of_scope", requested_slot="amount_yuan")
+    assert validate("隔壁老王", dispatcher, later, domain_dict()) == {slot: "隔壁老王"}
