@@ -24,6 +24,7 @@ from integration.client import CaseRejected, CaseSystemUnavailable, IntakeReques
 from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_phone
 from textnorm.name import extract_person_name
+from textnorm.party import respondent_from_story
 from textnorm.phone import normalize_mobile
 from textnorm.script import to_simplified
 from textnorm.speech_act import content_chars
@@ -68,7 +69,7 @@ class ActionStartIntake(Action):
             events.append(SlotSet("category", category))
         events.append(SlotSet("pending_category", None))
         events.append(SlotSet("category_candidates", guess.get("candidates") if not category else None))
-        events.extend(SlotSet(slot, value) for slot, value in details_said(tracker, text).items())
+        events.extend(SlotSet(slot, value) for slot, value in details_said(tracker, text, category).items())
         phone = normalize_mobile(text)
         if phone:
             events.append(SlotSet("applicant_phone", phone))
@@ -79,12 +80,12 @@ class ActionStartIntake(Action):
         return events
 
 
-def details_said(tracker: Tracker, text: str) -> dict[str, str | None]:
+def details_said(tracker: Tracker, text: str, category: str | None = None) -> dict[str, str | None]:
     """The other party, place and amount the opening message already gave (None: ask for it)."""
     entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
     amount = parse_amount_yuan(text, money_only=True)
     return {
-        "respondent": entities.get("respondent"),
+        "respondent": respondent_from_story(entities.get("respondent"), category),
         "location": entities.get("location"),
         "amount_yuan": str(amount) if amount is not None else None,
     }

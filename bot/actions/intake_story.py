@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from integration.categories import CATEGORY_NAMES
 from textnorm.amount import parse_amount_yuan
 from textnorm.nonanswer import digit_run
+from textnorm.party import respondent_from_story
 from textnorm.script import to_simplified
 
 MAX_DESCRIPTION_CHARS = 2000
@@ -97,9 +98,14 @@ def story_events(tracker: Tracker, piece: str) -> list[EventType]:
     if category and not tracker.get_slot("category"):
         events.append(SlotSet("category", category))
     entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
-    for slot in ("respondent", "location"):
-        if entities.get(slot) and not tracker.get_slot(slot):
-            events.append(SlotSet(slot, str(entities[slot])))
+    kind = category or tracker.get_slot("category")
+    said = {
+        "respondent": respondent_from_story(entities.get("respondent"), kind),
+        "location": entities.get("location"),
+    }
+    for slot, value in said.items():
+        if value and not tracker.get_slot(slot):
+            events.append(SlotSet(slot, str(value)))
     amount = parse_amount_yuan(piece, money_only=True)
     if amount is not None and not tracker.get_slot("amount_yuan"):
         events.append(SlotSet("amount_yuan", str(amount)))

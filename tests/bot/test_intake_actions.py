@@ -469,3 +469,17 @@ def test_a_request_for_something_else_is_not_the_other_party_or_the_place(slot: 
     # a value taken earlier from the story is not judged by a later message
     later = make_tracker(text="帮我订个外卖", intent="out_of_scope", requested_slot="amount_yuan")
     assert validate("隔壁老王", dispatcher, later, domain_dict()) == {slot: "隔壁老王"}
+
+
+@pytest.mark.parametrize(
+    ("intent", "kin", "expected"),
+    [("dispute_medical", "我父亲", None), ("dispute_traffic", "我儿子", None), ("dispute_family", "我哥", "我哥")],
+)
+async def test_the_citizens_own_relative_in_a_story_is_the_other_party_only_in_family_disputes(
+    intent: str, kin: str, expected: str | None
+) -> None:
+    text = f"{kin}在县医院做完手术就瘫了，医生当时也没说有风险，想申请调解"
+    entity = [{"entity": "respondent", "value": kin, "start": 0, "end": len(kin)}]
+    tracker = make_tracker(text=text, intent=intent, entities=entity)
+    events = await ActionStartIntake().run(CollectingDispatcher(), tracker, {})
+    assert slots_set(events)["respondent"] == expected
