@@ -473,7 +473,11 @@ def test_a_request_for_something_else_is_not_the_other_party_or_the_place(slot: 
 
 @pytest.mark.parametrize(
     ("intent", "kin", "expected"),
-    [("dispute_medical", "我父亲", None), ("dispute_traffic", "我儿子", None), ("dispute_family", "我哥", "我哥")],
+    [
+        ("dispute_medical", "我父亲", None),
+        ("dispute_traffic", "我儿子", None),
+        ("dispute_family", "我哥", "我哥"),
+    ],
 )
 async def test_the_citizens_own_relative_in_a_story_is_the_other_party_only_in_family_disputes(
     intent: str, kin: str, expected: str | None
