@@ -63,11 +63,17 @@ def running_stack(
         rasa_channel_allow_anonymous=True,
     )
     supervisor = Supervisor(log_dir=var_dir / "log", cwd=Path(__file__).resolve().parents[2], out=sys.stderr)
-    with pytest.MonkeyPatch.context() as env:  # what the processes inherit besides their specs
-        env.setenv("RASA_INTEGRATOR_TOKENS", f"e2epartner:{E2E_INTEGRATOR_TOKEN}")
-        env.setenv("RASA_INTEGRATOR_MESSAGES_PER_MIN", str(E2E_INTEGRATOR_PER_MIN))
-        env.setenv("CASE_OUTBOX_INTERVAL_S", "2")  # the fault tests wait for queued intakes
-        supervisor.start(all_services(settings), host=settings.host, timeout_s=240)
+    # In the specs, not the test process's environment: a service the fault tests restart gets
+    # the same settings again.
+    extra = {
+        "RASA_INTEGRATOR_TOKENS": f"e2epartner:{E2E_INTEGRATOR_TOKEN}",
+        "RASA_INTEGRATOR_MESSAGES_PER_MIN": str(E2E_INTEGRATOR_PER_MIN),
+        "CASE_OUTBOX_INTERVAL_S": "2",  # the fault tests wait for queued intakes
+    }
+    specs = all_services(settings)
+    for spec in specs:
+        spec.env.update(extra)
+    supervisor.start(specs, host=settings.host, timeout_s=240)
     try:
         yield RunningStack(settings, supervisor)
     finally:

@@ -23,7 +23,7 @@ from tests.e2e.fuzz_citizen import Persona, category_consistent, check, make_per
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # Conversations in all, played PARALLEL at a time (the services work while one citizen "types"):
 # a few hundred within CI's budget.
-CONVERSATIONS = int(os.environ.get("FUZZ_CONVERSATIONS", "250"))
+CONVERSATIONS = int(os.environ.get("FUZZ_CONVERSATIONS", "150"))
 PARALLEL = max(1, int(os.environ.get("FUZZ_PARALLEL", "2")))
 CASE_NO = re.compile(r"JF-\d{4}-\d{6}")
 MIN_CATEGORY_SHARE = 0.75  # of registered cases, category equal to the story's (or "other")
