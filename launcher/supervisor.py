@@ -114,14 +114,10 @@ class Supervisor:
                 self._say(f"waiting for {', '.join(p.spec.name for p in pending)} ({elapsed:.0f} s)")
             time.sleep(0.3)
 
-    def first_exit(self) -> ManagedProcess | None:
-        """A process that has ended, if any (the run command stops when one dies)."""
-        return next((p for p in self.processes if p.exited() is not None), None)
-
     def restart_dead(self, policy: RestartPolicy, timeout_s: float) -> list[str]:
         """Start again every service that has exited, each waited for until healthy; the names
-        restarted. Raises StackError when one crash-loops (see ``RestartPolicy``) or does not
-        come back healthy."""
+        that came back. Raises StackError when one crash-loops (see ``RestartPolicy``); one that
+        dies again or hangs while starting is left dead for the next call (``_came_back``)."""
         restarted = []
         for index, proc in enumerate(self.processes):
             code = proc.exited()

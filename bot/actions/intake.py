@@ -14,17 +14,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.channel import input_channel
 from bot.actions.handoff import hand_off_if_stuck
 from bot.actions.intake_form import ABSENT
-from bot.actions.intake_story import category_said, dispute_guess
+from bot.actions.intake_story import category_said, details_said, dispute_guess
 from bot.actions.patience import bookkeeping_reset
 from bot.actions.presenters import case_registered_kwargs, summary_kwargs
 from bot.actions.services import case_system
 from bot.actions.settings import settings
 from bot.actions.sms import AVAILABLE_SLOT, DECLINED_SLOT, sms_enabled
 from integration.client import CaseRejected, CaseSystemUnavailable, IntakeRequest
-from textnorm.amount import parse_amount_yuan
 from textnorm.mask import mask_phone
 from textnorm.name import extract_person_name
-from textnorm.party import respondent_from_story
 from textnorm.phone import normalize_mobile
 from textnorm.script import to_simplified
 from textnorm.speech_act import content_chars
@@ -78,17 +76,6 @@ class ActionStartIntake(Action):
             if name:
                 events.append(SlotSet("applicant_name", name))
         return events
-
-
-def details_said(tracker: Tracker, text: str, category: str | None = None) -> dict[str, str | None]:
-    """The other party, place and amount the opening message already gave (None: ask for it)."""
-    entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
-    amount = parse_amount_yuan(text, money_only=True)
-    return {
-        "respondent": respondent_from_story(entities.get("respondent"), category),
-        "location": entities.get("location"),
-        "amount_yuan": str(amount) if amount is not None else None,
-    }
 
 
 class ActionAskIntakeConfirmed(Action):

@@ -97,19 +97,23 @@ def story_events(tracker: Tracker, piece: str) -> list[EventType]:
     category = category_said(tracker)
     if category and not tracker.get_slot("category"):
         events.append(SlotSet("category", category))
-    entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
-    kind = category or tracker.get_slot("category")
-    said = {
-        "respondent": respondent_from_story(entities.get("respondent"), kind),
-        "location": entities.get("location"),
-    }
-    for slot, value in said.items():
+    for slot, value in details_said(tracker, piece, category or tracker.get_slot("category")).items():
         if value and not tracker.get_slot(slot):
-            events.append(SlotSet(slot, str(value)))
-    amount = parse_amount_yuan(piece, money_only=True)
-    if amount is not None and not tracker.get_slot("amount_yuan"):
-        events.append(SlotSet("amount_yuan", str(amount)))
+            events.append(SlotSet(slot, value))
     return events
+
+
+def details_said(tracker: Tracker, text: str, category: str | None = None) -> dict[str, str | None]:
+    """The other party and place the latest message names (its entities) and the amount of money
+    ``text`` states (None: not said); the opening message and a story told later share it."""
+    entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+    amount = parse_amount_yuan(text, money_only=True)
+    location = entities.get("location")
+    return {
+        "respondent": respondent_from_story(entities.get("respondent"), category),
+        "location": str(location) if location else None,
+        "amount_yuan": str(amount) if amount is not None else None,
+    }
 
 
 def harvest_story(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
