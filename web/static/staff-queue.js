@@ -3,7 +3,7 @@
 // lines marked), tags and evidence; take over, talk, pass to a colleague, make a case, close.
 import { $, CHANNELS, api, desk, el, slotName, evidenceItem, facts, lookups, may, session, turnItem, waited, when } from "/static/staff-common.js";
 
-const state = { current: null, events: null, queue: null, started: false, wired: false };
+const state = { current: null, events: null, queue: null, started: false, wired: false, shownQueue: "" };
 
 function params() {
   const query = new URLSearchParams({ status: $("f-status").value });
@@ -30,6 +30,11 @@ function item(handoff) {
 export async function refresh() {
   try {
     const data = await api(`/staff/api/handoffs?${params()}`);
+    // The list is rebuilt only when what it shows changed, so a button is not swapped under the
+    // pointer by a push about someone else's conversation.
+    const shownQueue = JSON.stringify([data.items, state.current && state.current.id]);
+    if (shownQueue === state.shownQueue) return;
+    state.shownQueue = shownQueue;
     $("queue").replaceChildren(...data.items.map(item));
     if (!data.items.length) $("queue").append(el("li", { class: "empty" }, "暂无会话。"));
   } catch (err) {

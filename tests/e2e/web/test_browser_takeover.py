@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -60,6 +61,19 @@ def _until(chrome: WebDriver, what: str, check: Callable[[WebDriver], object], t
         ) from exc
 
 
+def _click(chrome: WebDriver, selector: str) -> None:
+    """Click what the selector names now: the console rebuilds its lists when a push arrives (another
+    test's hand-off), so an element found a moment ago may have been replaced; find it again."""
+
+    def clicked(c: WebDriver) -> bool:
+        c.find_element(By.CSS_SELECTOR, selector).click()
+        return True
+
+    WebDriverWait(chrome, 10, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(
+        clicked
+    )
+
+
 def test_staff_take_over_a_web_conversation_and_give_it_back(
     stack: StackSettings, two_browsers: tuple[WebDriver, WebDriver]
 ) -> None:
@@ -86,12 +100,12 @@ def test_staff_take_over_a_web_conversation_and_give_it_back(
     staff.find_element(By.ID, "username").send_keys(CLERK)
     staff.find_element(By.ID, "password").send_keys(CLERK_PASSWORD + Keys.ENTER)
     _until(staff, "our hand-off in the waiting list", lambda c: c.find_elements(By.CSS_SELECTOR, ours))
-    staff.find_element(By.CSS_SELECTOR, ours).click()
+    _click(staff, ours)
     _until(
         staff, "the claim button", lambda c: c.find_element(By.CSS_SELECTOR, "#detail .claim").is_displayed()
     )
     assert "我要转人工" in " ".join(_texts(staff, "#detail .turns li"))  # the transcript so far
-    staff.find_element(By.CSS_SELECTOR, "#detail .claim").click()
+    _click(staff, "#detail .claim")
     _until(staff, "the reply box", lambda c: c.find_element(By.CSS_SELECTOR, "#detail .reply").is_displayed())
     _until(citizen, "the takeover notice", lambda c: any("已接入" in t for t in _texts(c, "#log li.notice")))
 
@@ -105,7 +119,7 @@ def test_staff_take_over_a_web_conversation_and_give_it_back(
     staff.find_element(By.ID, "reply-text").send_keys("您好，我是调解员，一般三个工作日内处理。" + Keys.ENTER)
     _until(citizen, "the staff line", lambda c: any("三个工作日" in t for t in _texts(c, "#log li.staff")))
 
-    staff.find_element(By.CSS_SELECTOR, "#detail .close").click()
+    _click(staff, "#detail .close")
     _until(
         citizen,
         "the released notice",
