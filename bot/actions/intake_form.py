@@ -110,6 +110,13 @@ def off_topic(tracker: Tracker, slot: str) -> bool:
     )
 
 
+def asks_about_the_form(tracker: Tracker, text: str) -> bool:
+    """The answer to a free-text question ("对方是谁", "在哪里") is a short question about the
+    centre instead ("谁来调解 是律师吗"): never registered as the other party or the place. A
+    real answer the NLU tagged (an entity) is kept."""
+    return form_remark(text) == "about_form" and not tracker.latest_message.get("entities")
+
+
 def found_or_answer(tracker: Tracker, slot: str, find: Callable[[str], str | None]) -> dict[str, Any]:
     """A value ``find`` recognises anywhere in the message (also out of turn, as a correction);
     else the raw answer when the form asks for ``slot``, which validation re-asks if it is bad."""
@@ -228,6 +235,9 @@ class ValidateIntakeForm(PatientFormValidation):
             return {"respondent": NOT_GIVEN}
         if off_topic(tracker, "respondent"):
             return {"respondent": None}
+        if asks_about_the_form(tracker, text):
+            dispatcher.utter_message(response="utter_question_after_intake")
+            return {"respondent": None}
         return {"respondent": text[:MAX_PARTY_CHARS] or None}
 
     def validate_location(
@@ -237,6 +247,9 @@ class ValidateIntakeForm(PatientFormValidation):
         if text == NOT_GIVEN or classify_nonanswer(text):
             return {"location": NOT_GIVEN}
         if off_topic(tracker, "location"):
+            return {"location": None}
+        if asks_about_the_form(tracker, text):
+            dispatcher.utter_message(response="utter_question_after_intake")
             return {"location": None}
         return {"location": text[:MAX_PLACE_CHARS] or None}
 

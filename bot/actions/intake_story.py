@@ -25,6 +25,9 @@ MAX_DESCRIPTION_CHARS = 2000
 STORY_MIN_CHARS = 15  # a message this long that is not a plain yes/no is a piece of the story
 NUMBER_DIGITS = 7  # an answer holding this many digit-like characters is an attempt at a number
 LONG_ANSWER_CHARS = 25  # an answer to another question this long also adds to the story
+# "邻居装修天天吵，找他理论还骂我" answers the category question and is the story too; "邻里纠纷吧"
+# only names the category.
+CATEGORY_STORY_CHARS = 10
 _FREE_TEXT_SLOTS = {"respondent", "location"}
 _STORY_INTENTS = {"report_dispute", "inform", "nlu_fallback", "out_of_scope", "correct"}
 _CONSENT_YES_RE = re.compile(
@@ -131,7 +134,12 @@ def harvest_story(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
             dispatcher.utter_message(response="utter_story_kept")
             return story_events(tracker, text)
         return []
-    if requested in ("description", "category", None):
+    if requested == "category":
+        # the answer fills the category (its own mapping); a story told as the answer is kept
+        if is_story(text, intent) and cjk_length(text) >= CATEGORY_STORY_CHARS:
+            return story_events(tracker, text)
+        return []
+    if requested in ("description", None):
         return []
     # A name, a phone, an ID, an amount or a yes is never a sentence: a story-length answer to one
     # of them is the story going on. A party or a place can be described at length, so only a

@@ -153,4 +153,8 @@ def _about_another_dispute(tracker: Tracker) -> bool:
     """The question is surely about another kind of dispute than the one being registered."""
     said = category_said(tracker)  # the same "sure category" the intake reads from a story
     registering = tracker.get_slot("category")
-    return bool(said and registering in CATEGORY_NAMES and registering not in (said, "other"))
+    # A sure "other" ("跟他说了他还骂我多管闲事，我能怎么办？" in a neighbour case) names no
+    # other kind of dispute: it is the story going on.
+    if not said or said == "other":
+        return False
+    return registering in CATEGORY_NAMES and registering not in (said, "other")

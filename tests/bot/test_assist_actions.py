@@ -249,6 +249,9 @@ async def test_a_story_told_in_pieces_as_questions_is_kept_whole_for_the_offer()
         ({"category": "labour", "confident": True}, False),  # surely another kind of dispute
         ({"category": "neighbour", "confident": True}, True),  # about this one: part of the story
         ({"category": "labour", "confident": False}, True),  # not sure: nothing is lost
+        # a sure "other" names no other kind of dispute (the 400-conversation fuzz: "跟他说了他还骂我
+        # 多管闲事，我能怎么办？" told during consent was left out of a neighbour case's story)
+        ({"category": "other", "confident": True}, True),
     ],
 )
 def test_a_legal_question_mid_form_joins_the_story_unless_it_is_about_another_dispute(

@@ -487,3 +487,34 @@ async def test_the_citizens_own_relative_in_a_story_is_the_other_party_only_in_f
     tracker = make_tracker(text=text, intent=intent, entities=entity)
     events = await ActionStartIntake().run(CollectingDispatcher(), tracker, {})
     assert slots_set(events)["respondent"] == expected
+
+
+@pytest.mark.parametrize("slot", ["respondent", "location"])
+def test_a_question_about_the_centre_is_not_the_other_party_or_the_place(slot: str) -> None:
+    """Found by the 400-conversation fuzz: "谁来调解 是律师吗" was registered as the other party."""
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    validate = getattr(form, f"validate_{slot}")
+    asked = make_tracker(text="谁来调解 是律师吗", intent="nlu_fallback", requested_slot=slot)
+    assert validate("谁来调解 是律师吗", dispatcher, asked, domain_dict()) == {slot: None}
+    assert responses(dispatcher) == ["utter_question_after_intake"]
+    answer = "村东头开超市的老李" if slot == "respondent" else "城南街道幸福小区"
+    plain = make_tracker(text=answer, intent="inform", requested_slot=slot)
+    assert validate(answer, CollectingDispatcher(), plain, domain_dict()) == {slot: answer}
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent", "kept"),
+    [
+        ("邻居装修天天吵，找他理论还骂我", "dispute_neighbour", True),  # the story, told as the answer
+        ("邻里纠纷吧", "dispute_neighbour", False),  # only the category
+        ("/dispute_neighbour", "dispute_neighbour", False),  # the button
+    ],
+)
+async def test_a_story_told_at_the_category_question_is_the_description(
+    answer: str, intent: str, kept: bool
+) -> None:
+    """Read in a transcript: the story given as the answer to "属于哪一类" set the category, and the
+    description was then asked for from scratch."""
+    tracker = make_tracker(text=answer, intent=intent, requested_slot="category")
+    events = await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {})
+    assert (slots_set(events).get("description") == answer) is kept

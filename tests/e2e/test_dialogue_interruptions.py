@@ -36,6 +36,38 @@ def test_a_legal_question_mid_form_is_answered_with_citations_and_the_form_resum
     assert reply.rstrip().endswith(question.splitlines()[-1]), citizen.transcript  # the same question again
 
 
+@pytest.mark.parametrize(
+    ("story", "question", "asked"),
+    [
+        ("邻居家空调外机正对我家窗户", "请问去你们那里办事需要带什么材料", "怎么称呼"),
+        ("我要申请调解", "你们下午几点下班", "经过"),
+    ],
+)
+def test_a_question_about_the_centre_at_a_free_text_question_is_answered_not_recorded(
+    stack: StackSettings, story: str, question: str, asked: str
+) -> None:
+    """The name and the story are taken as typed: a question about the centre asked there was
+    recorded as the citizen's name ("没有听清您的姓名") or as the story instead of answered."""
+    citizen = Citizen(stack, f"e2e-{uuid.uuid4().hex[:8]}")
+    citizen.say(story)
+    reply = citizen.say("同意")
+    for _ in range(4):  # the details before the question under test (place, other party, category…)
+        if asked in reply:
+            break
+        reply = citizen.say("不知道" if "类" not in reply else "邻里纠纷")
+    assert asked in reply, citizen.transcript
+    answer = citizen.say(question)
+    assert "没有听清您的姓名" not in answer and asked in answer.splitlines()[-1], citizen.transcript
+    assert len(answer.splitlines()) >= 2, citizen.transcript  # an answer, then the same question
+    tracker = httpx.get(
+        f"{stack.url(stack.rasa_port)}/conversations/{citizen.sender}/tracker",
+        params={"token": stack.rasa_auth_token},
+        timeout=30,
+    ).json()
+    slots = tracker["slots"]
+    assert question not in (slots.get("applicant_name") or "", slots.get("description") or "")
+
+
 def test_safety_is_answered_first_and_handed_off_urgently_with_the_details(stack: StackSettings) -> None:
     citizen = Citizen(stack, f"e2e-{uuid.uuid4().hex[:8]}")
     citizen.say("我老公经常喝醉了打我，我想离婚")
