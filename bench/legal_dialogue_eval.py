@@ -8,7 +8,11 @@ plus "intake" when the bot answered a question with the start of a registration.
 clarification the option whose curated answer cites a key article (else a relevant one, else
 the first) is clicked in the same conversation, and the reply is scored ("after the choice").
 
-Usage: .venv/svc/bin/python bench/legal_dialogue_eval.py [--limit N]
+``--show`` prints each question the dialogue handled worse than the answerer asked directly
+(taken as an intake, abstained or cited an irrelevant article where the direct answer was
+better), so the mechanism can be read, not guessed.
+
+Usage: .venv/svc/bin/python bench/legal_dialogue_eval.py [--limit N] [--show]
 """
 
 from __future__ import annotations
@@ -80,9 +84,16 @@ def verdict(reply: str, key: list[str], relevant: list[str]) -> str:
     return "relevant" if found & set(relevant) else "irrelevant"
 
 
+def _direct_verdict(question: str, key: list[str], relevant: list[str]) -> str:
+    """The verdict of the answerer asked directly (as bench/legal_citizens_eval.py asks it)."""
+    answer = _answerer().answer(question)
+    return "clarify" if answer.kind == "clarify" else verdict(answer.text, key, relevant)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--show", action="store_true", help="print where the dialogue lost the answer")
     args = parser.parse_args()
     items = yaml.safe_load((DATA_DIR / "heldout_citizen_questions.yml").read_text(encoding="utf-8"))[
         "questions"
@@ -105,8 +116,13 @@ def main() -> int:
             buttons = [b for m in messages for b in m.get("buttons") or []]
             payload = choice_payload(buttons, key, relevant)
             if payload is None:
-                counts[verdict(reply, key, relevant)] += 1
+                got = verdict(reply, key, relevant)
+                counts[got] += 1
                 offered += "需要登记吗" in reply
+                if args.show and got in ("intake", "abstain", "irrelevant"):
+                    direct = _direct_verdict(item["q"], key, relevant)
+                    if direct != got:
+                        print(f"[{got} / direct {direct}] {item['q']}\n    -> {reply[:120]!r}", flush=True)
                 continue
             counts["clarify"] += 1
             after = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": payload}).json()

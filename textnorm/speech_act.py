@@ -23,7 +23,10 @@ _REQUEST = re.compile(
     r"|帮(?:我|忙|俺|咱)(?:们)?(?:调解|登记|立案|处理|协调|解决|要回|讨回|要钱|讨个说法|做主)"
     r"|(?:给|替)(?:我|俺)(?:们)?(?:调解|登记|做主|评评理)|找(?:人|你们|调解员)(?:来)?调解"
     r"|登记(?:一下|纠纷|个案子)|(?:我要|我想|想)(?:投诉|反映|登记)|来反映|反映(?:一下|个)?情况"
-    r"|调解一下|给调解|帮帮我|求助|求帮忙"
+    # "调解一下" alone is a request only where a clause starts with it: "派出所来了说是家务事调解一下
+    # 就走了" reports what happened
+    r"|(?:^|[，,。！!？?\s])(?:请|麻烦)?调解一下|给调解|帮帮我|求助|求帮忙"
+    r"|(?:想|要|请|希望|麻烦)[^，,。；;！!？?]{0,12}(?:调解一下|来调解|调解调解)"
 )
 # A question about the law, the citizen's rights or what to do.
 _QUESTION = re.compile(
@@ -39,6 +42,18 @@ _QUESTION = re.compile(
     # (a story says "欠了我多少钱记不清": no modal verb before the 多少)
     r"|(?:要|能|该|得|可以|会|还|应当|应该)[^，。,；;！!]{0,5}(?:多少|几个月|几个钱)"
     r"|(?:多少|几个月)[钱万块元年天]?[？?。！!\s]*$"
+    # The interrogatives of everyday speech, wherever they stand in a one-breath message:
+    # 吗 inside it ("能直接去法院起诉吗 还是要先仲裁"); A-not-A ("会不会", "行不行") and a final 不
+    # ("这样合法不", "年限能接上不"); 谁/啥 as interrogatives, not in "谁知道他…" (who would have
+    # thought), "谁也不管", "啥都不给", "没啥"; 哪 asking which; what one can or should do ("我能做
+    # 什么"); an alternative ("该找组团社还是地接社", "还是只能自认倒霉"); "怎么才能".
+    r"|吗(?=[\s，,；;。！!？?]|$)"
+    r"|([\u4e00-\u9fff])[不没]\1"
+    r"|(?<![也都还就偏决并从绝再说])不[？?！!。\s]*$"
+    r"|(?<!不知道是)(?<![没有])谁(?![也都知料想])|(?<!没)啥(?![也都])"
+    r"|以哪|哪(?:份|种|条|方|边)|哪个(?![也都])"
+    r"|(?:能|可以|该|要|应该|需要|会)[^，。,；;\s]{0,6}什么"
+    r"|还是只能|[该找要去][^，。,；;\s]{0,8}还是|怎么(?:才能|才可以|样才|能|可以)|有多大"
 )
 
 

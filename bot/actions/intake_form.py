@@ -17,6 +17,7 @@ from bot.actions.intake_story import (
     MAX_DESCRIPTION_CHARS,
     STORY_MIN_CHARS,
     cjk_length,
+    explicit_no,
     explicit_yes,
     harvest_story,
 )
@@ -348,4 +349,6 @@ class ValidateIntakeForm(PatientFormValidation):
         text = without_sms_decline(tracker.latest_message.get("text") or "")
         if slot_value is True and not explicit_yes(text):
             return {"privacy_consent": None}  # not a clear yes: asked again (rephrased), never assumed
+        if slot_value is False and not explicit_no(text):
+            return {"privacy_consent": None}  # not a clear no either ("同一", a misheard 同意): asked again
         return {"privacy_consent": bool(slot_value)}

@@ -66,6 +66,21 @@ def explicit_yes(text: str) -> bool:
     return bool(_EXPLICIT_YES_RE.search(text)) and not negated
 
 
+_EXPLICIT_NO_RE = re.compile(
+    r"不同意|不愿意|不行|不可以|不要|不用|不想|不登记|不了|不弄|不太|不中|先不|不办|不填|不留"
+    r"|拒绝|算了|别|没兴趣|no\b"
+    r"|^\W*(?:不|不了|否|2|二)\W*$",
+    re.IGNORECASE,
+)
+
+
+def explicit_no(text: str) -> bool:
+    """Refusing consent ends the intake: only words that say no (or the 不同意 button) do it, so a
+    misheard or misread yes is asked again instead of turning the citizen away."""
+    text = (text or "").strip()
+    return text.startswith("/deny") or bool(_EXPLICIT_NO_RE.search(text))
+
+
 def split_consent(text: str) -> str | None:
     """The story after a "yes" at the start of the consent answer, or None."""
     match = _CONSENT_YES_RE.match(text or "")

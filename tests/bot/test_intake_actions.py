@@ -518,3 +518,21 @@ async def test_a_story_told_at_the_category_question_is_the_description(
     tracker = make_tracker(text=answer, intent=intent, requested_slot="category")
     events = await ValidateIntakeForm().harvest(CollectingDispatcher(), tracker, {})
     assert (slots_set(events).get("description") == answer) is kept
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("不同意", False),
+        ("/deny", False),
+        ("2", False),
+        ("算了，不登记了", False),
+        ("同一。", None),  # a misheard 同意 the classifier took for a no: asked again, never a refusal
+        ("嗯？", None),
+    ],
+)
+def test_consent_is_refused_only_in_words_that_say_no(answer: str, expected: Any) -> None:
+    tracker = make_tracker(text=answer, intent="deny", requested_slot="privacy_consent")
+    form = ValidateIntakeForm()
+    result = form.validate_privacy_consent(False, CollectingDispatcher(), tracker, domain_dict())
+    assert result == {"privacy_consent": expected}

@@ -78,3 +78,38 @@ def test_every_center_information_example_names_the_center() -> None:
     ]
     assert len(examples) > 80
     assert [e for e in examples if not about_the_center(to_simplified(e))] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "老公出轨 离婚的时候我能要求他赔偿吗 财产能多分点不",  # 吗 inside, a final 不
+        "老人立了两份遗嘱，内容不一样，以哪份为准",
+        "在饭馆吃出一只苍蝇，能让饭店赔啥",
+        "小区广告位租出去的钱都被物业拿走了，这钱应该归谁",
+        "法官会不会把房子判给我",
+        "平台要担责吗，还是只能自认倒霉",
+    ],
+)
+def test_everyday_interrogatives_anywhere_make_a_question(text: str) -> None:
+    """From the dev citizen questions (legal/data/dev_citizen_questions.yml): asked through the chat,
+    these got the consent notice because the question word was not at the end or not in the list."""
+    assert message_kind(text) == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "借了钱谁知道他后来不认账了，电话也不接",  # 谁知道: who would have thought
+        "物业和业委会谁也不管，楼道堆满了杂物",
+        "他啥都不给，工资拖了三个月",
+        "派出所来了说是家务事调解一下就走了",  # reported speech: neither a request nor a question
+    ],
+)
+def test_a_story_with_those_words_stays_a_story(text: str) -> None:
+    assert message_kind(text) == "story"
+
+
+def test_a_request_with_words_between_is_still_a_request() -> None:
+    assert message_kind("想请你们帮我跟4S店调解一下，把两万块要回来") == "request"
+    assert message_kind("好多户都不同意想请你们来调解") == "request"
