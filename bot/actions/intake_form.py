@@ -118,6 +118,22 @@ def asks_about_the_form(tracker: Tracker, text: str) -> bool:
     return form_remark(text) == "about_form" and not tracker.latest_message.get("entities")
 
 
+def free_text_detail(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, slot_value: Any, limit: int
+) -> dict[str, Any]:
+    """The other party or the place as said: "不知道" is recorded as not given; a request for
+    something else or a question about the centre is re-asked, never recorded."""
+    text = to_simplified(str(slot_value or "").strip())
+    if text == NOT_GIVEN or classify_nonanswer(text):
+        return {slot: NOT_GIVEN}
+    if off_topic(tracker, slot):
+        return {slot: None}
+    if asks_about_the_form(tracker, text):
+        dispatcher.utter_message(response="utter_question_after_intake")
+        return {slot: None}
+    return {slot: text[:limit] or None}
+
+
 def found_or_answer(tracker: Tracker, slot: str, find: Callable[[str], str | None]) -> dict[str, Any]:
     """A value ``find`` recognises anywhere in the message (also out of turn, as a correction);
     else the raw answer when the form asks for ``slot``, which validation re-asks if it is bad."""
@@ -231,28 +247,12 @@ class ValidateIntakeForm(PatientFormValidation):
     def validate_respondent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = to_simplified(str(slot_value or "").strip())
-        if text == NOT_GIVEN or classify_nonanswer(text):
-            return {"respondent": NOT_GIVEN}
-        if off_topic(tracker, "respondent"):
-            return {"respondent": None}
-        if asks_about_the_form(tracker, text):
-            dispatcher.utter_message(response="utter_question_after_intake")
-            return {"respondent": None}
-        return {"respondent": text[:MAX_PARTY_CHARS] or None}
+        return free_text_detail(dispatcher, tracker, "respondent", slot_value, MAX_PARTY_CHARS)
 
     def validate_location(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = to_simplified(str(slot_value or "").strip())
-        if text == NOT_GIVEN or classify_nonanswer(text):
-            return {"location": NOT_GIVEN}
-        if off_topic(tracker, "location"):
-            return {"location": None}
-        if asks_about_the_form(tracker, text):
-            dispatcher.utter_message(response="utter_question_after_intake")
-            return {"location": None}
-        return {"location": text[:MAX_PLACE_CHARS] or None}
+        return free_text_detail(dispatcher, tracker, "location", slot_value, MAX_PLACE_CHARS)
 
     def validate_amount_yuan(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

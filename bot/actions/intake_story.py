@@ -69,7 +69,7 @@ def explicit_yes(text: str) -> bool:
 _EXPLICIT_NO_RE = re.compile(
     r"不同意|不愿意|不行|不可以|不要|不用|不想|不登记|不了|不弄|不太|不中|先不|不办|不填|不留"
     r"|拒绝|算了|别|没兴趣|no\b"
-    r"|^\W*(?:不|不了|否|2|二)\W*$",
+    r"|^\W*(?:不|否|2|二)\W*$",
     re.IGNORECASE,
 )
 
