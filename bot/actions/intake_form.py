@@ -189,8 +189,15 @@ class ValidateIntakeForm(PatientFormValidation):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        # A citizen who refuses consent gives no personal data: the form ends at once.
-        if tracker.get_slot("privacy_consent") is False or tracker.get_slot(STUCK_SLOT):
+        # A citizen who refuses consent gives no personal data: the form ends at once. Only a
+        # refusal in words that say no: rasa-sdk asks this method which slots to validate *before*
+        # validating, so a classifier's "no" ("通意", a misheard 同意) would otherwise end the form
+        # without ever reaching validate_privacy_consent, which asks again.
+        if tracker.get_slot(STUCK_SLOT):
+            return []
+        if tracker.get_slot("privacy_consent") is False and explicit_no(
+            without_sms_decline(tracker.latest_message.get("text") or "")
+        ):
             return []
         money = tracker.get_slot("category") in MONEY_CATEGORIES or tracker.get_slot("amount_yuan")
         return [slot for slot in domain_slots if money or slot != "amount_yuan"]

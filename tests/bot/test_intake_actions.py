@@ -107,11 +107,25 @@ async def test_a_name_correction_out_of_turn_is_extracted() -> None:
 
 
 async def test_refused_consent_ends_the_form() -> None:
-    tracker = make_tracker(slots={"privacy_consent": False}, requested_slot="privacy_consent")
+    tracker = make_tracker(
+        slots={"privacy_consent": False}, text="不同意", intent="deny", requested_slot="privacy_consent"
+    )
     required = await ValidateIntakeForm().required_slots(
         ["privacy_consent", "category"], CollectingDispatcher(), tracker, {}
     )
     assert required == []
+
+
+async def test_a_misheard_yes_the_classifier_calls_no_is_asked_again_not_a_refusal() -> None:
+    """Found by the Mandarin kiosk intake: Whisper heard 同意 as "通意", DIET said deny, and the
+    form ended with "尊重您的选择" — rasa-sdk asks required_slots which slots to validate before it
+    validates, so the refusal ended the form before validate_privacy_consent could ask again."""
+    tracker = make_tracker(text="通意", intent="deny", requested_slot="privacy_consent")
+    tracker.events.append({"event": "slot", "name": "privacy_consent", "value": False})
+    tracker.slots["privacy_consent"] = False
+    events = await ValidateIntakeForm().run(CollectingDispatcher(), tracker, domain_dict())
+    assert {"privacy_consent": None}.items() <= slots_set(events).items()
+    assert slots_set(events).get("requested_slot") == "privacy_consent"  # asked again
 
 
 async def test_read_back_shows_every_detail_with_the_category_label() -> None:

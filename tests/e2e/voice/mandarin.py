@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -58,6 +58,9 @@ class Verdict:
     story_kept: bool = False
     category_cue_heard: bool = False  # the recogniser kept the words that name the dispute
     case: dict[str, Any] | None = None
+    # what the recogniser made of each caller turn, as the gateway passed it on: a failure report
+    # must show what the bot received, not only what the caller said
+    asr_heard: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -154,8 +157,7 @@ async def intake_by_phone(gw: Any, stack: StackSettings, caller: Caller, synth: 
                           pace: float = 1.0) -> tuple[Outcome, Verdict]:
     await rehearse(caller, synth)
     outcome = await PhoneLine(gw.sim, gw.rest, synth, call_sid, pace).run(caller)
-    conversation = f"phone-{call_sid}"
-    return outcome, await verdict(stack, caller, outcome, conversation, _story_heard(gw, conversation))
+    return await _judged(gw, stack, caller, outcome, f"phone-{call_sid}")
 
 
 async def intake_at_kiosk(gw: Any, stack: StackSettings, caller: Caller, synth: Synthesiser,
@@ -164,11 +166,14 @@ async def intake_at_kiosk(gw: Any, stack: StackSettings, caller: Caller, synth: 
     await rehearse(caller, synth)
     line = KioskLine(url, {"Authorization": f"Bearer {KIOSK_TOKEN}"}, synth, pace)
     outcome = await line.run(caller)
-    conversation = line.conversation_id
-    return outcome, await verdict(stack, caller, outcome, conversation, _story_heard(gw, conversation))
+    return await _judged(gw, stack, caller, outcome, line.conversation_id)
 
 
-def _story_heard(gw: Any, conversation_id: str) -> str:
-    """The caller's first turn as the gateway passed it on (all its segments joined)."""
-    turns = [e for e in gw.store.transcript(conversation_id) if e["kind"] == "caller"]
-    return str(turns[0]["text"]) if turns else ""
+async def _judged(gw: Any, stack: StackSettings, caller: Caller, outcome: Outcome,
+                  conversation_id: str) -> tuple[Outcome, Verdict]:
+    """The verdict on the case, judged on the caller's first turn as the gateway passed it on (all
+    its segments joined), with every caller turn as heard for the report."""
+    heard = [str(e["text"]) for e in gw.store.transcript(conversation_id) if e["kind"] == "caller"]
+    result = await verdict(stack, caller, outcome, conversation_id, heard[0] if heard else "")
+    result.asr_heard = heard
+    return outcome, result
