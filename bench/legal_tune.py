@@ -36,10 +36,11 @@ from legal.paths import DATA_DIR
 DEV_SETS = ("dev_questions.yml", "dev_colloquial.yml")  # expect: entry ids or articles
 CITIZEN_DEV = "dev_citizen_questions.yml"  # key/relevant articles, written by an independent author
 GRID = {
-    "entry_threshold": (0.94, 0.95, 0.96),
+    "entry_threshold": (0.945, 0.95, 0.955),
     "agreement_threshold": (0.92, 0.93),
-    "margin": (0.01, 0.0125, 0.015, 0.0175, 0.02),
-    "clarify_threshold": (0.915, 0.92, 0.93),
+    "margin": (0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025),
+    "clarify_threshold": (0.92, 0.93, 0.94),
+    "clarify_cosine_min": (0.0, 0.9, 0.905, 0.91, 0.915),
 }
 
 
@@ -106,6 +107,10 @@ def memoise_retrieval(answerer: LegalAnswerer) -> None:
     answerer.hybrid = hybrid  # type: ignore[method-assign]
 
 
+def label_of(knobs: dict[str, float]) -> str:
+    return " ".join(f"{k.removesuffix('_threshold')} {v:.4f}" for k, v in knobs.items())
+
+
 def line(knobs: str, counts: Counter[str], n: int) -> str:
     share = {k: counts[k] / n for k in ("key", "clarify→key", "irrelevant", "abstain", "clarify")}
     return (
@@ -159,7 +164,7 @@ def main() -> int:
     print(f"\nbest {args.top} with irrelevant ≤ {args.max_irrelevant:.0%} "
           f"({len(admissible)} of {len(results)} settings):")
     for knobs, counts in sorted(admissible, key=lambda r: (-reach(r[1]), -r[1]["key"]))[: args.top]:
-        print("  " + line(" ".join(f"{k.split('_')[0]} {v:.4f}" for k, v in knobs.items()), counts, n))
+        print("  " + line(label_of(knobs), counts, n))
     # A clarification costs a tap (a numbered choice on the phone): the settings no other beats
     # on both "key directly" and "key after a choice" show what each extra clarification buys.
     frontier = [
@@ -172,7 +177,7 @@ def main() -> int:
     ]
     print("\nadmissible settings no other beats on both direct and after-a-choice answers:")
     for knobs, counts in sorted(frontier, key=lambda r: -r[1]["key"]):
-        print("  " + line(" ".join(f"{k.split('_')[0]} {v:.4f}" for k, v in knobs.items()), counts, n))
+        print("  " + line(label_of(knobs), counts, n))
     return 0
 
 

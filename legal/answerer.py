@@ -257,7 +257,7 @@ class LegalAnswerer:
             return render.curated(self.entries[best.owner], best.fused)
         options = [
             self.entries[c.owner] for c in entries[: fusion.clarify_options]
-            if c.fused >= fusion.clarify_threshold
+            if c.fused >= fusion.clarify_threshold and c.cosine >= fusion.clarify_cosine_min
         ]
         if options:
             return render.clarify(options, options[0].category)
@@ -300,11 +300,12 @@ class LegalAnswerer:
 
 
 def entry_texts(entries: list[KnowledgeEntry]) -> tuple[list[str], list[str]]:
-    """(owner, text) rows embedded for the curated entries: each question, and topic + keywords."""
+    """(owner, text) rows embedded for the curated entries: each question, topic + keywords, and
+    each situation a citizen tells."""
     owners: list[str] = []
     texts: list[str] = []
     for entry in entries:
-        for text in (*entry.questions, " ".join((entry.topic, *entry.keywords))):
+        for text in (*entry.questions, " ".join((entry.topic, *entry.keywords)), *entry.situations):
             owners.append(entry.id)
             texts.append(text)
     return owners, texts

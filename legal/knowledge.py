@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import yaml
 
 from legal.model import Citation, KnowledgeEntry
+from legal.paths import SITUATIONS_FILE
 
 
 class KnowledgeError(ValueError):
@@ -66,14 +68,36 @@ def parse_entry(raw: dict[str, Any]) -> KnowledgeEntry:
     )
 
 
-def load_knowledge(path: Path) -> list[KnowledgeEntry]:
-    """All entries of a knowledge file; ids must be unique."""
+def _read_yaml(path: Path) -> Any:
     # The C loader (libyaml) parses the same safe subset about five times faster.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+
+
+def load_situations(path: Path) -> dict[str, tuple[str, ...]]:
+    """Entry id -> the citizens' situations of ``situations.yml`` (missing file: none)."""
+    if not path.is_file():
+        return {}
+    raw = _read_yaml(path).get("situations") or {}
+    if not isinstance(raw, dict):
+        raise KnowledgeError(f"{path.name}: situations must map entry ids to lists")
+    return {str(key): _strings(value, str(key), "situations") for key, value in raw.items()}
+
+
+def load_knowledge(path: Path) -> list[KnowledgeEntry]:
+    """All entries of a knowledge file, each with its situations from ``situations.yml`` beside
+    it; ids must be unique and every situation must belong to an entry."""
+    data = _read_yaml(path)
     entries = [parse_entry(raw) for raw in data.get("entries") or []]
     ids = [e.id for e in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise KnowledgeError(f"duplicate entry ids: {duplicates}")
-    return entries
+    situations = load_situations(path.with_name(SITUATIONS_FILE))
+    orphans = sorted(set(situations) - set(ids))
+    if orphans:
+        raise KnowledgeError(f"{SITUATIONS_FILE}: no entry with id {orphans}")
+    return [
+        dataclasses.replace(e, situations=situations[e.id]) if e.id in situations else e
+        for e in entries
+    ]

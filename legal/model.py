@@ -91,6 +91,9 @@ class KnowledgeEntry:
     category: str = ""  # dispute category code (integration.categories) for the mediation offer
     next_step: str = ""  # where the citizen goes next (mediation here, arbitration, 12315, court …)
     deadline: str = ""  # a time limit that applies (arbitration one year …), or ""
+    # how citizens tell their own case when they ask this (situations.yml, written apart from the
+    # entries): embedded beside the questions, so a long story finds the entry its words do not name
+    situations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

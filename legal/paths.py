@@ -10,6 +10,7 @@ REPO_DIR = PACKAGE_DIR.parent
 DATA_DIR = PACKAGE_DIR / "data"
 STATUTES_FILE = "statutes.jsonl"
 KNOWLEDGE_FILE = "knowledge.yml"
+SITUATIONS_FILE = "situations.yml"  # citizens' own cases per entry, written apart from the entries
 USERDICT_FILE = "legal_userdict.txt"
 SYNONYMS_FILE = "synonyms.yml"
 FILLERS_FILE = "fillers.txt"
