@@ -105,6 +105,24 @@ class DenseIndex:
         np.maximum.at(best, self._owner_index, sims)
         return {owner: float(best[i]) for i, owner in enumerate(self._unique)}
 
+    def top(self, queries: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The ``k`` owners with the best cosine to any of the query vectors, best first (ties by
+        owner). One matrix product and a partial sort: a question's dense ranking stays a few
+        milliseconds over thousands of articles."""
+        if not len(self._owners) or k <= 0:
+            return []
+        sims = (self._vectors @ np.atleast_2d(queries).astype(np.float32).T).max(axis=1)
+        best = np.full(len(self._unique), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owner_index, sims)
+        if k < len(best):
+            # everything tied with the k-th best is kept so that the owner tie-break is exact
+            kth = np.partition(best, len(best) - k)[len(best) - k]
+            chosen = np.flatnonzero(best >= kth)
+        else:
+            chosen = np.arange(len(best))
+        ranked = sorted(((self._unique[i], float(best[i])) for i in chosen), key=lambda x: (-x[1], x[0]))
+        return ranked[:k]
+
     def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         ranked = sorted(self.scores(query).items(), key=lambda x: (-x[1], x[0]))
         return ranked[:k]

@@ -84,8 +84,7 @@ def rank_entries(
 ) -> list[Candidate]:
     """Entries by fused score, best first (cosine over every entry, lexical confidence of the
     best ``4k`` by cosine)."""
-    cosines = _best_of(dense, query_vector)
-    pool = sorted(cosines.items(), key=lambda x: (-x[1], x[0]))[: max(4 * k, 12)]
+    pool = dense.top(query_vector, max(4 * k, 12))
     weights = [lexical.weight(g) for g in query]
     out = []
     for owner, cosine in pool:
@@ -105,8 +104,7 @@ def rank_articles(
     k: int,
 ) -> list[Candidate]:
     """Articles by fused score with the secondary-article penalty, best first."""
-    cosines = _best_of(dense, query_vector)
-    pool = sorted(cosines.items(), key=lambda x: (-x[1], x[0]))[: max(8 * k, 24)]
+    pool = dense.top(query_vector, max(8 * k, 24))
     weights = [lexical.weight_of(g) for g in query]
     out = []
     for owner, cosine in pool:
@@ -117,14 +115,3 @@ def rank_articles(
         out.append(Candidate(owner, cosine, conf, fused))
     out.sort(key=lambda c: (-c.fused, c.owner))
     return out[:k]
-
-
-def _best_of(dense: DenseIndex, vectors: np.ndarray) -> dict[str, float]:
-    """Best cosine per owner over one or more query vectors (the whole question and its tail)."""
-    rows = np.atleast_2d(vectors)
-    best: dict[str, float] = {}
-    for row in rows:
-        for owner, cosine in dense.scores(row).items():
-            if cosine > best.get(owner, -1.0):
-                best[owner] = cosine
-    return best

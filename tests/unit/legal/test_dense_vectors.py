@@ -23,3 +23,19 @@ def test_an_owner_scores_its_best_row() -> None:
     index = DenseIndex(["a", "a", "b"], vectors)
     assert index.scores(np.array([0.0, 1.0])) == {"a": 1.0, "b": 0.800000011920929}
     assert [owner for owner, _ in index.search(np.array([1.0, 0.0]), 1)] == ["a"]
+
+
+def test_top_takes_each_owners_best_row_over_every_query() -> None:
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]], dtype=np.float32)
+    index = DenseIndex(["a", "a", "b", "c"], vectors)
+    queries = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    assert [o for o, _ in index.top(queries, 3)] == ["a", "b", "c"]
+    assert index.top(queries[0], 2) == [("a", 1.0), ("c", 0.800000011920929)]
+
+
+def test_top_breaks_ties_by_owner_like_search() -> None:
+    vectors = np.ones((5, 2), dtype=np.float32) / np.sqrt(2)
+    index = DenseIndex(["e", "d", "c", "b", "a"], vectors)
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    assert index.top(query, 2) == index.search(query, 2)
+    assert [o for o, _ in index.top(query, 2)] == ["a", "b"]
