@@ -47,6 +47,8 @@ class ServiceSpec:
     host: str | None = None  # the interface it binds, when not the stack's (Rasa: loopback only)
     # Extra readiness check on the health response body (e.g. a model is loaded).
     ready_when: Callable[[bytes], bool] | None = None
+    # Readiness of a service without an HTTP health URL (PostgreSQL, Redis): True when it answers.
+    probe: Callable[[], bool] | None = None
 
 
 class ManagedProcess:
@@ -82,9 +84,9 @@ class ManagedProcess:
         return self.popen.poll()
 
     def is_healthy(self) -> bool:
-        """One health probe: HTTP 200 (and the body check, if any)."""
+        """One health probe: HTTP 200 (and the body check, if any), or the spec's own probe."""
         if self.spec.health_url is None:
-            return self.exited() is None
+            return self.exited() is None and (self.spec.probe is None or self.spec.probe())
         try:
             with urllib.request.urlopen(self.spec.health_url, timeout=2) as response:
                 body = response.read()
