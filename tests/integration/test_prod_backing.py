@@ -3,6 +3,7 @@ two databases, Redis with its password and nginx with the generated config (no R
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,15 +36,14 @@ def backing() -> Iterator[ProdSettings]:
     p = replace(ProdSettings.from_env(stack, {}), pg_port=free_port(), redis_port=free_port(),
                 rasa_ports=(free_port(), free_port()), action_ports=(free_port(), free_port()))
     supervisor = Supervisor(log_dir=var_dir / "log", cwd=ROOT, out=sys.stderr)
-    prod.prepare_cluster(p, bin_dir)
-    backing_services = [prod.postgres(p, bin_dir), prod.redis(p), prod.nginx(p)]
-    supervisor.start(backing_services, host="127.0.0.1", timeout_s=60)
     try:
+        prod.prepare_cluster(p, bin_dir)
+        supervisor.start([prod.postgres(p, bin_dir), prod.redis(p), prod.nginx(p)], "127.0.0.1", 60)
         prod.bootstrap_databases(p, bin_dir)
         yield p
     finally:
         supervisor.stop_all()
-        subprocess.run(["rm", "-rf", str(var_dir)], check=False)
+        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 def test_both_databases_belong_to_the_application_role(backing: ProdSettings) -> None:
