@@ -196,8 +196,10 @@ def app_services(p: ProdSettings, asr_env: Mapping[str, str] | None = None) -> l
     case.env["RETENTION_TRACKER_DB_URL"] = p.db_url(TRACKER_DB)  # the retention job purges it too
     actions = [action_server(s, port, f"action-server-{i}") for i, port in enumerate(p.action_ports, 1)]
     rasas = [rasa_server(s, port, f"rasa-{i}", endpoints) for i, port in enumerate(p.rasa_ports, 1)]
+    threads = str(p.rasa_threads)
     for spec in rasas:  # Rasa's default pool (50 + 100 overflow each) would exceed max_connections
-        spec.env.update({"SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "15"})
+        spec.env.update({"SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "15", "OMP_NUM_THREADS": threads})
+        spec.env.update({f"TF_{kind}_OP_PARALLELISM_THREADS": threads for kind in ("INTER", "INTRA")})
     return [case, *actions, *rasas, voice_gateway(s, asr_env), web(s)]
 
 

@@ -110,6 +110,7 @@ def test_every_process_of_the_profile_and_its_argv(p: ProdSettings) -> None:
         assert argv[argv.index("--endpoints") + 1] == endpoints
         assert str(specs[f"rasa-{i}"].health_url).startswith(f"http://127.0.0.1:{port}/status?token=")
         assert specs[f"rasa-{i}"].env["SQL_POOL_SIZE"] == "5"
+        assert specs[f"rasa-{i}"].env["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
     for i, port in enumerate(p.action_ports, 1):
         argv = specs[f"action-server-{i}"].argv
         assert argv[-4:] == ["--host", "127.0.0.1", "--port", str(port)]
