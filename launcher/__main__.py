@@ -71,6 +71,7 @@ def run(s: StackSettings, profile: str = "dev") -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)
     prod_settings = ProdSettings.from_env(s) if profile == "prod" else None
+    s = prod_settings.stack if prod_settings else s  # its own health timeout
     refusal, warning = startup_verdict(s, os.environ, PROD_SECRETS if prod_settings else ())
     if prod_settings and not refusal and (missing := prod.missing_packages()):
         refusal = prod.packages_line(missing)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from integration.deployment import Secret
@@ -23,6 +23,7 @@ from launcher.settings import StackSettings
 PROD_SECRETS = (Secret("PROD_PG_PASSWORD", required=False), Secret("PROD_REDIS_PASSWORD", required=False))
 TRACKER_DB = "rasa"  # Rasa's tracker store
 CASES_DB = "cases"  # the case service
+PROD_HEALTH_TIMEOUT_S = 420  # STACK_HEALTH_TIMEOUT_S when unset (`make run`: 180)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class ProdSettings:
         """From the PROD_* variables of .env.example; a malformed one stops with a line naming it."""
         e = os.environ if env is None else env
         d = cls(stack)
+        # Two Rasa processes load their models side by side: on 2 busy cores that took 3-5 min.
+        timeout = env_int(e, "STACK_HEALTH_TIMEOUT_S", PROD_HEALTH_TIMEOUT_S)
+        stack = replace(stack, health_timeout_s=float(timeout))
         try:
             settings = cls(
                 stack=stack,

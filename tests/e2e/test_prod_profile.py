@@ -85,7 +85,7 @@ class ProdRun:
 
 
 @pytest.fixture(scope="module")
-def prod_run() -> Iterator[ProdRun]:
+def prod_run(request: pytest.FixtureRequest) -> Iterator[ProdRun]:
     if missing := prod.missing_packages():
         missing_package(prod.packages_line(missing))
     if not model_path(StackSettings.from_env().model_dir).is_file():
@@ -102,7 +102,7 @@ def prod_run() -> Iterator[ProdRun]:
         "PROD_RASA_PORTS": ",".join(map(str, rasa_ports)),
         "PROD_ACTION_PORTS": ",".join(map(str, action_ports)),
         "RASA_CHANNEL_TOKEN": CHANNEL_TOKEN, "RASA_AUTH_TOKEN": RASA_TOKEN, "CENTER_API_TOKEN": CENTER_TOKEN,
-        "STACK_WARM_UP": "true", "STACK_HEALTH_TIMEOUT_S": "240", "CASE_OUTBOX_INTERVAL_S": "2",
+        "STACK_WARM_UP": "true", "STACK_HEALTH_TIMEOUT_S": "420", "CASE_OUTBOX_INTERVAL_S": "2",
     }
     if not env.get("VOSK_MODEL_PATH"):
         env["VOSK_MODEL_DOWNLOAD"] = "false"  # text only: no 40 MB download into a throwaway folder
@@ -113,13 +113,17 @@ def prod_run() -> Iterator[ProdRun]:
     run = ProdRun(proc, ports, rasa_ports)
     threading.Thread(target=run.read, daemon=True).start()
     try:
-        run.wait_for(r"Press Ctrl-C", timeout_s=300)
+        run.wait_for(r"Press Ctrl-C", timeout_s=540)  # generous: only a failure waits it out
         yield run
     finally:
         proc.send_signal(signal.SIGTERM)  # the launcher stops every process it started
         proc.wait(timeout=90)
         every_port = [*ports.values(), *rasa_ports, *action_ports]
         left = [port for port in every_port if not port_is_free("127.0.0.1", port)]
+        if request.session.testsfailed:  # the processes' own logs explain most failures
+            sys.stderr.write("".join(run.lines))
+            for log in sorted((var_dir / "log").glob("*.log")):
+                sys.stderr.write(f"--- tail of {log.name} ---\n{log.read_text(errors='replace')[-3000:]}\n")
         shutil.rmtree(var_dir, ignore_errors=True)
         assert proc.returncode == 0 and not left, "".join(run.lines[-40:])
 
@@ -224,7 +228,7 @@ def test_a_rasa_killed_mid_conversation_the_conversation_goes_on_and_it_is_resta
     assert CASE_NO.search(reply), talk.transcript
     (case,) = cases_of(prod_run, phone)
     assert "漏水" in case["description"] and case["location"] == "城关镇幸福小区3栋"
-    restarted = prod_run.wait_for(r"rasa-1 restarted \(pid (\d+)\)", timeout_s=240, after=mark)
+    restarted = prod_run.wait_for(r"rasa-1 restarted \(pid (\d+)\)", timeout_s=420, after=mark)
     assert int(restarted.group(1)) != pid
     # The restarted process knows the whole conversation (shared tracker store) and goes on with it.
     rasa_1, rasa_2 = prod_run.rasa_ports

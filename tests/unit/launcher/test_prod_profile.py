@@ -39,6 +39,8 @@ def test_defaults_and_settings_from_the_environment(stack: StackSettings) -> Non
     d = ProdSettings.from_env(stack, {})
     assert (d.rasa_ports, d.action_ports, d.pg_port, d.redis_port) == ((5015, 5016), (5065, 5066), 5433, 6380)
     assert len(d.pg_password) >= 16 and len(d.redis_password) >= 16  # random per run when unset
+    assert d.stack.health_timeout_s == 420 and d.rasa_threads == 1
+    assert ProdSettings.from_env(stack, {"STACK_HEALTH_TIMEOUT_S": "90"}).stack.health_timeout_s == 90
     e = ProdSettings.from_env(stack, {"PROD_RASA_PORTS": "6001, 6002,6003", "PROD_PG_PORT": "7000",
                                       "PROD_PG_PASSWORD": "a-set-password-123"})
     assert e.rasa_ports == (6001, 6002, 6003) and e.pg_port == 7000 and e.pg_password == "a-set-password-123"
