@@ -65,6 +65,8 @@ class ServiceSpec:
     user: str | None = None
     # False: the process sees ``env`` only, none of the launcher's environment (its secrets).
     inherit_env: bool = True
+    # Run before every start, restarts included (PostgreSQL: its folder must be reachable).
+    before_start: Callable[[], None] | None = None
 
 
 class ManagedProcess:
@@ -74,6 +76,8 @@ class ManagedProcess:
         self.spec = spec
         self.log_path = log_dir / f"{spec.name}.log"
         env = {**os.environ, **spec.env} if spec.inherit_env else dict(spec.env)
+        if spec.before_start is not None:
+            spec.before_start()
         identity = as_user(spec.user)
         private_dir(log_dir)
         self._log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")

@@ -95,16 +95,23 @@ def prepare_cluster(p: ProdSettings, bin_dir: Path) -> None:
     As root, var/ becomes group ``postgres`` with mode 0710 so that account can reach its folder
     and nothing else: every other file under var/ stays its owner's only."""
     private_dir(p.pg_root)
-    if os.geteuid() == 0:
-        shutil.chown(p.stack.var_dir, group=PG_OS_USER)
-        p.stack.var_dir.chmod(0o710)
-        shutil.chown(p.pg_root, PG_OS_USER, PG_OS_USER)
-        _check_reachable(p.stack.var_dir)
+    grant_cluster_access(p)
     if (p.pg_data / "PG_VERSION").is_file():
         return
     # Sockets only in the 0700 folder (trust: only its owner reaches them); TCP needs a password.
     _run_pg([str(bin_dir / "initdb"), "-D", str(p.pg_data), "-U", "postgres", "--auth-local=trust",
              "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
+
+
+def grant_cluster_access(p: ProdSettings) -> None:
+    """As root: var/ group postgres, mode 0710; var/postgres owned by postgres. Done before every
+    start of the cluster, since the launcher's own tidying (``make_private_tree``) takes it away."""
+    if os.geteuid() != 0:
+        return
+    shutil.chown(p.stack.var_dir, group=PG_OS_USER)
+    p.stack.var_dir.chmod(0o710)
+    shutil.chown(p.pg_root, PG_OS_USER, PG_OS_USER)
+    _check_reachable(p.stack.var_dir)
 
 
 def _check_reachable(var_dir: Path) -> None:
@@ -139,7 +146,7 @@ def postgres(p: ProdSettings, bin_dir: Path) -> ServiceSpec:
     return ServiceSpec(
         name="postgres", argv=argv, health_url=None, env=_pg_env(), port=p.pg_port, host=LOOPBACK,
         probe=lambda: subprocess.run(ready, check=False, timeout=5).returncode == 0,
-        user=PG_OS_USER, inherit_env=False,
+        user=PG_OS_USER, inherit_env=False, before_start=lambda: grant_cluster_access(p),
     )
 
 
@@ -189,7 +196,7 @@ def app_services(p: ProdSettings, asr_env: Mapping[str, str] | None = None) -> l
     """Everything behind nginx and beside it, started together once the databases exist."""
     s = p.stack
     endpoints = s.var_dir / "endpoints-prod.yml"  # holds passwords and a token: private
-    private_dir(s.var_dir)
+    s.var_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # no chmod: var/ may be 0710 (above)
     write_private(endpoints, render_endpoints_prod(p))
     case = case_service(s)
     case.env["CASE_DB_URL"] = p.db_url(CASES_DB)

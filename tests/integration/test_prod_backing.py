@@ -3,29 +3,38 @@ two databases, Redis with its password and nginx with the generated config (no R
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from launcher import prod
+from launcher.process import make_private_tree
 from launcher.prod_config import NGINX_HEALTH_PATH
 from launcher.prod_settings import CASES_DB, TRACKER_DB, ProdSettings
 from launcher.settings import ROOT, StackSettings
-from launcher.supervisor import Supervisor, free_port
+from launcher.supervisor import RestartPolicy, Supervisor, free_port
 from tests.system import missing_package
 
 
+@dataclass(frozen=True)
+class Backing:
+    p: ProdSettings
+    supervisor: Supervisor
+
+
 @pytest.fixture(scope="module")
-def backing() -> Iterator[ProdSettings]:
+def backing_run() -> Iterator[Backing]:
     if missing := prod.missing_packages():
         missing_package(prod.packages_line(missing))
     bin_dir = prod.pg_bin_dir()
@@ -40,10 +49,15 @@ def backing() -> Iterator[ProdSettings]:
         prod.prepare_cluster(p, bin_dir)
         supervisor.start([prod.postgres(p, bin_dir), prod.redis(p), prod.nginx(p)], "127.0.0.1", 60)
         prod.bootstrap_databases(p, bin_dir)
-        yield p
+        yield Backing(p, supervisor)
     finally:
         supervisor.stop_all()
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def backing(backing_run: Backing) -> ProdSettings:
+    return backing_run.p
 
 
 def test_both_databases_belong_to_the_application_role(backing: ProdSettings) -> None:
@@ -95,3 +109,17 @@ def test_nginx_answers_its_health_check_and_502_without_upstreams(backing: ProdS
     check = subprocess.run([nginx, "-t", "-p", str(backing.nginx_dir), "-c", str(conf), "-e", "stderr"],
                            capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
+
+
+def test_the_cluster_killed_comes_back_after_the_launcher_tidied_var(backing_run: Backing) -> None:
+    """kill -9 of PostgreSQL: the supervisor starts it again, although var/ was made 0700 since
+    (``make_private_tree`` at start, writing the other configs), and the application reconnects."""
+    p, supervisor = backing_run.p, backing_run.supervisor
+    make_private_tree(p.stack.var_dir)
+    prod.app_services(p)
+    postgres = next(proc for proc in supervisor.processes if proc.spec.name == "postgres")
+    os.kill(postgres.pid, signal.SIGKILL)
+    postgres.popen.wait(timeout=30)
+    assert supervisor.restart_dead(RestartPolicy(limit=3, backoff_s=0.0), timeout_s=60) == ["postgres"]
+    with psycopg.connect(p.db_url(CASES_DB, driver="postgresql"), connect_timeout=5):
+        pass
