@@ -3,10 +3,13 @@ SHELL := /bin/bash
 SVC_PY := .venv/svc/bin/python
 BOT_PY := .venv/bot/bin/python
 
-.PHONY: run test setup train lint lock clean
+.PHONY: run run-prod test setup train lint lock clean
 
 run: setup            ## set up if needed, train if needed, start every service, Ctrl-C stops all
 	@$(SVC_PY) -m launcher run
+
+run-prod: setup       ## the production profile: PostgreSQL, Redis, nginx, two Rasa and two action servers
+	@$(SVC_PY) -m launcher run --profile prod
 
 test: setup           ## the same set-up, then unit, integration and end-to-end suites of both envs
 	@scripts/test.sh

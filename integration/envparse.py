@@ -112,3 +112,17 @@ def env_str(env: Mapping[str, str], name: str, default: str) -> str:
     """A string; unset gives ``default`` (surrounding spaces are dropped)."""
     value = env.get(name)
     return default if value is None else value.strip()
+
+
+def parse_ports(name: str, raw: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated TCP ports (``5015,5016``), each 1–65535 and none twice; empty or unset
+    gives ``default``."""
+    if raw is None or raw.strip() == "":
+        return default
+    ports: list[int] = []
+    for item in (p.strip() for p in raw.split(",")):
+        port = parse_int(name, item, 0)
+        if not 0 < port < 65536 or port in ports:
+            raise SettingsError(f"{name}={raw!r} is not a comma-separated list of distinct ports")
+        ports.append(port)
+    return tuple(ports)

@@ -11,8 +11,10 @@ import time
 import urllib.request
 from types import FrameType
 
+from launcher import prod
 from launcher.models import ModelSettings, prepare_speech_model
 from launcher.process import StackError, make_private_tree
+from launcher.prod_settings import PROD_SECRETS, ProdSettings, prod_urls
 from launcher.services import all_services
 from launcher.settings import ROOT, StackSettings, startup_verdict
 from launcher.supervisor import RestartPolicy, Supervisor
@@ -62,12 +64,17 @@ def print_urls(s: StackSettings) -> None:
     )
 
 
-def run(s: StackSettings) -> int:
-    """Set up, start, warm up, then restart what dies until Ctrl-C or a crash loop; always stop everything."""
+def run(s: StackSettings, profile: str = "dev") -> int:
+    """Set up, start, warm up, then restart what dies until Ctrl-C or a crash loop; always stop
+    everything. ``profile`` prod: the production profile (``launcher.prod``)."""
     # Both signals stop everything, even when started in the background (where SIGINT is ignored).
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)
-    refusal, warning = startup_verdict(s, os.environ)
+    prod_settings = ProdSettings.from_env(s) if profile == "prod" else None
+    s = prod_settings.stack if prod_settings else s  # its own health timeout
+    refusal, warning = startup_verdict(s, os.environ, PROD_SECRETS if prod_settings else ())
+    if prod_settings and not refusal and (missing := prod.missing_packages()):
+        refusal = prod.packages_line(missing)
     if refusal:
         print(f"[stack] ERROR {refusal}", file=sys.stderr, flush=True)
         return 1
@@ -77,19 +84,27 @@ def run(s: StackSettings) -> int:
     started = time.monotonic()
     try:
         make_private_tree(s.var_dir)  # personal data: owner only (files 0600, folders 0700)
-        Supervisor.check_ports(all_services(s), s.host)
+        if prod_settings:
+            prod.check_ports(prod_settings)
+        else:
+            Supervisor.check_ports(all_services(s), s.host)
         # Blocking download and unpacking, before any service starts.
         say = lambda line: print(f"[models] {line}", flush=True)  # noqa: E731
         speech = prepare_speech_model(ModelSettings.from_env(os.environ), s.var_dir / "models", say=say)
         print(f"[models] {speech.message}", flush=True)
         train_if_needed(s.model_dir)
-        supervisor.start(all_services(s, speech.env), host=s.host, timeout_s=s.health_timeout_s)
+        if prod_settings:
+            prod.start(supervisor, prod_settings, speech.env, timeout_s=s.health_timeout_s)
+        else:
+            supervisor.start(all_services(s, speech.env), host=s.host, timeout_s=s.health_timeout_s)
         if s.warm_up:
             seconds, replies = warm_up(s.url(s.rasa_port), s.rasa_channel_token)
             first = replies[0].get("text", "")[:30] if replies else "(no reply)"
             print(f"[stack] warm-up reply in {seconds:.1f} s: {first}…")
         print(f"[stack] ready {time.monotonic() - started:.0f} s after start")
         print_urls(s)
+        if prod_settings:
+            print(prod_urls(prod_settings), flush=True)
         policy = RestartPolicy(limit=s.restart_limit, window_s=s.restart_window_s)
         while True:  # a service that dies is restarted; a crash loop raises StackError
             supervisor.restart_dead(policy, timeout_s=s.health_timeout_s)
@@ -109,6 +124,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m launcher")
     parser.add_argument("command", choices=["run", "train"])
     parser.add_argument("--force", action="store_true", help="train even if nothing changed")
+    parser.add_argument("--profile", choices=["dev", "prod"], default="dev",
+                        help="dev: `make run` (one process each, SQLite); prod: `make run-prod`")
     args = parser.parse_args()
     settings = StackSettings.from_env()
     if args.command == "train":
@@ -118,7 +135,7 @@ def main() -> int:
             print(f"[train] ERROR {exc}", file=sys.stderr)
             return 1
         return 0
-    return run(settings)
+    return run(settings, args.profile)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
+import pwd
 import signal
 import subprocess
 import time
@@ -12,6 +14,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 def private_dir(path: Path) -> None:
@@ -31,6 +34,14 @@ def make_private_tree(root: Path) -> None:
                 path.chmod(path.stat().st_mode & 0o700)
 
 
+def as_user(user: str | None) -> dict[str, Any]:
+    """``subprocess`` arguments that run a child as ``user`` (its own group, no supplementary
+    groups) when the launcher is root; nothing otherwise (it runs as the launcher's user)."""
+    if user is None or os.geteuid() != 0:
+        return {}
+    return {"user": user, "group": grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name, "extra_groups": []}
+
+
 class StackError(RuntimeError):
     """A failure that ends the run with one clear line: what went wrong and how to fix it."""
 
@@ -47,6 +58,15 @@ class ServiceSpec:
     host: str | None = None  # the interface it binds, when not the stack's (Rasa: loopback only)
     # Extra readiness check on the health response body (e.g. a model is loaded).
     ready_when: Callable[[bytes], bool] | None = None
+    # Readiness of a service without an HTTP health URL (PostgreSQL, Redis): True when it answers.
+    probe: Callable[[], bool] | None = None
+    # The account it runs as when the launcher runs as root (PostgreSQL refuses root); its group
+    # is the account's own and it keeps none of root's supplementary groups.
+    user: str | None = None
+    # False: the process sees ``env`` only, none of the launcher's environment (its secrets).
+    inherit_env: bool = True
+    # Run before every start, restarts included (PostgreSQL: its folder must be reachable).
+    before_start: Callable[[], None] | None = None
 
 
 class ManagedProcess:
@@ -55,7 +75,10 @@ class ManagedProcess:
     def __init__(self, spec: ServiceSpec, log_dir: Path, cwd: Path) -> None:
         self.spec = spec
         self.log_path = log_dir / f"{spec.name}.log"
-        env = {**os.environ, **spec.env}
+        env = {**os.environ, **spec.env} if spec.inherit_env else dict(spec.env)
+        if spec.before_start is not None:
+            spec.before_start()
+        identity = as_user(spec.user)
         private_dir(log_dir)
         self._log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         self.log_path.chmod(0o600)
@@ -71,6 +94,7 @@ class ManagedProcess:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             umask=0o077,
+            **identity,
         )
 
     @property
@@ -82,9 +106,9 @@ class ManagedProcess:
         return self.popen.poll()
 
     def is_healthy(self) -> bool:
-        """One health probe: HTTP 200 (and the body check, if any)."""
+        """One health probe: HTTP 200 (and the body check, if any), or the spec's own probe."""
         if self.spec.health_url is None:
-            return self.exited() is None
+            return self.exited() is None and (self.spec.probe is None or self.spec.probe())
         try:
             with urllib.request.urlopen(self.spec.health_url, timeout=2) as response:
                 body = response.read()

@@ -57,14 +57,21 @@ def case_service(s: StackSettings) -> ServiceSpec:
     )
 
 
-def action_server(s: StackSettings) -> ServiceSpec:
-    """rasa-sdk action server (bot environment): on loopback, answering only Rasa's token."""
+def loopback_url(port: int) -> str:
+    """Base URL of a process that listens on loopback only."""
+    return f"http://{LOOPBACK}:{port}"
+
+
+def action_server(s: StackSettings, port: int | None = None, name: str = "action-server") -> ServiceSpec:
+    """rasa-sdk action server (bot environment): on loopback, answering only Rasa's token.
+    ``port`` and ``name``: one of several behind a proxy (the production profile)."""
+    port = s.action_port if port is None else port
     return ServiceSpec(
-        name="action-server",
-        argv=[str(BOT_PY), "-m", "bot.action_server", "--host", LOOPBACK, "--port", str(s.action_port)],
-        health_url=f"{s.url(s.action_port)}/health",
+        name=name,
+        argv=[str(BOT_PY), "-m", "bot.action_server", "--host", LOOPBACK, "--port", str(port)],
+        health_url=f"{loopback_url(port)}/health",
         env={**common_env(s), "ACTION_SERVER_TOKEN": s.action_server_token},
-        port=s.action_port,
+        port=port,
         host=LOOPBACK,
     )
 
@@ -87,9 +94,13 @@ def render_endpoints(s: StackSettings) -> Path:
     return rendered
 
 
-def rasa_server(s: StackSettings) -> ServiceSpec:
+def rasa_server(
+    s: StackSettings, port: int | None = None, name: str = "rasa", endpoints: Path | None = None
+) -> ServiceSpec:
     """Rasa server on loopback with the guarded REST channel (bot/channels); its HTTP API takes
-    the token (``?token=``, for people) or a JWT in the Authorization header (the web service)."""
+    the token (``?token=``, for people) or a JWT in the Authorization header (the web service).
+    ``port``, ``name`` and ``endpoints``: one of several behind a proxy (the production profile)."""
+    port = s.rasa_port if port is None else port
     env = {
         **common_env(s),
         "RASA_CHANNEL_TOKEN": s.rasa_channel_token,
@@ -105,7 +116,7 @@ def rasa_server(s: StackSettings) -> ServiceSpec:
         "--interface",
         LOOPBACK,
         "--port",
-        str(s.rasa_port),
+        str(port),
         "--enable-api",
         # "--flag=value": a generated secret may begin with "-", which argparse
         # would otherwise read as the next option (CI failed on one that did).
@@ -116,15 +127,15 @@ def rasa_server(s: StackSettings) -> ServiceSpec:
         "--credentials",
         "bot/credentials.yml",
         "--endpoints",
-        str(render_endpoints(s)),
+        str(endpoints or render_endpoints(s)),
     ]
     return ServiceSpec(
-        name="rasa",
+        name=name,
         argv=argv,
         env=env,
-        port=s.rasa_port,
+        port=port,
         host=LOOPBACK,
-        health_url=f"{s.url(s.rasa_port)}/status?token={s.rasa_auth_token}",
+        health_url=f"{loopback_url(port)}/status?token={s.rasa_auth_token}",
         ready_when=_model_loaded,
     )
 

@@ -147,15 +147,17 @@ class StackSettings:
         return f"http://{self.host}:{port}"
 
 
-def startup_verdict(s: StackSettings, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+def startup_verdict(
+    s: StackSettings, env: Mapping[str, str], extra: tuple[Secret, ...] = ()
+) -> tuple[str | None, str | None]:
     """(why the stack must not start, the development-mode notice) — at most one of them.
 
     Production refuses what ``integration.deployment`` refuses for each service, and anonymous
     access to Rasa's channel; any mode refuses a wildcard CORS origin for the action server (Rasa
-    calls it server-side; no browser ever should)."""
+    calls it server-side; no browser ever should). ``extra``: a profile's own secrets."""
     if "*" in env.get("ACTION_SERVER_CORS", ""):
         return "ACTION_SERVER_CORS must not contain '*': leave it empty (Rasa calls it server-side)", None
-    found = deployment.problems(env, STACK_SECRETS)
+    found = deployment.problems(env, STACK_SECRETS + extra)
     if s.rasa_channel_allow_anonymous:
         found.append("RASA_CHANNEL_ALLOW_ANONYMOUS is true (development and end-to-end tests only)")
     if s.environment == PRODUCTION:

@@ -3,12 +3,15 @@
 # apt-get), else stops with one line naming them; `make test` runs it before any suite, so no
 # suite skips because a package is missing. SYSTEM_PACKAGES=check only checks (never installs).
 #   postgresql           case-service and migration tests against a real server (initdb, pg_ctl)
+#   redis-server, nginx  the production profile (`make run-prod`): Rasa's lock store, the proxy
 #   espeak-ng, sox       synthetic speech through the real recogniser
 #   chromium(-driver)    the web pages in a real headless browser
 set -uo pipefail
 
 declare -A probe=(
   [postgresql]="pg_ctl"
+  [redis-server]="redis-server"
+  [nginx]="nginx"
   [espeak-ng]="espeak-ng"
   [sox]="sox"
   [chromium]="chromium"
@@ -20,8 +23,9 @@ has_postgres() {  # Debian puts the server binaries outside PATH
 }
 
 missing=()
-for package in postgresql espeak-ng sox chromium chromium-driver; do
+for package in postgresql redis-server nginx espeak-ng sox chromium chromium-driver; do
   if [[ $package == postgresql ]]; then has_postgres && continue
+  elif [[ $package == nginx ]]; then { command -v nginx || [[ -x /usr/sbin/nginx ]]; } >/dev/null 2>&1 && continue
   else command -v "${probe[$package]}" >/dev/null 2>&1 && continue
   fi
   missing+=("$package")

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "system_packages.sh"
-TOOLS = ("pg_ctl", "espeak-ng", "sox", "chromium", "chromedriver")
+TOOLS = ("pg_ctl", "redis-server", "nginx", "espeak-ng", "sox", "chromium", "chromedriver")
 
 
 def run_with(tools: tuple[str, ...], bin_dir: Path) -> subprocess.CompletedProcess[str]:
