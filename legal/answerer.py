@@ -18,7 +18,6 @@ offer a person / 12348.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 from legal import render
 from legal.dense import DenseIndex, article_passage, embed_passages, embed_queries, load_vectors, save_vectors
 from legal.guards import check_question
-from legal.hybrid import Candidate, Fusion, question_tail, rank_articles, rank_entries
+from legal.hybrid import Candidate, Fusion, query_texts, rank_articles, rank_entries
 from legal.index import StatuteIndex
 from legal.knowledge import load_knowledge
 from legal.model import Article, Hit, KnowledgeEntry, LegalAnswer
@@ -42,6 +41,7 @@ from legal.paths import (
     USERDICT_FILE,
 )
 from legal.retrieval import Bm25Corpus, EntryCorpus, EntryDoc, EntryScoring, Scored
+from legal.settings import LegalSettings
 from legal.textproc import TextProcessor
 from legal.tokens import article_text, fingerprint, read_tokens
 
@@ -89,8 +89,8 @@ class LegalAnswerer:
         self._entry_list = list(entries)
         self._entry_index: EntryCorpus | None = None
         self._data_dir = data_dir
-        # dense retrieval (e5) unless LEGAL_DENSE=0 (e.g. a CPU without AVX2): lexical only then
-        self.dense = dense if dense is not None else os.environ.get("LEGAL_DENSE", "1") != "0"
+        # dense retrieval (e5) unless LEGAL_DENSE=false (e.g. a CPU without AVX2): lexical only then
+        self.dense = dense if dense is not None else LegalSettings.from_env().dense
         self.fusion = Fusion()
         self._entry_dense: DenseIndex | None = None
         self._article_dense: DenseIndex | None = None
@@ -105,7 +105,7 @@ class LegalAnswerer:
         cls, data_dir: Path | None = None, thresholds: Thresholds | None = None, dense: bool | None = None
     ) -> LegalAnswerer:
         """Read the shipped data (default ``legal/data``) and build the indexes (``dense=False``:
-        the lexical ranking alone, as on a CPU without AVX2 or with ``LEGAL_DENSE=0``)."""
+        the lexical ranking alone, as on a CPU without AVX2 or with ``LEGAL_DENSE=false``)."""
         root = data_dir or DATA_DIR
         text = TextProcessor.from_files(
             root / USERDICT_FILE, root / SYNONYMS_FILE, root / FILLERS_FILE
@@ -204,12 +204,7 @@ class LegalAnswerer:
         self.entry_index  # noqa: B018 - waits for the background preparation
         assert self._entry_dense is not None and self._article_dense is not None
         query = self.text.query_groups(question)
-        tail = question_tail(question)
-        terms = self.text.legal_terms(question)
-        # the question, its last sentence, and the question restated with the legal terms
-        restated = [f"{question}（{' '.join(terms[:8])}）"] if terms else []
-        texts = [question, *([tail] if tail else []), *restated]
-        vector = embed_queries(texts)
+        vector = embed_queries(query_texts(question, self.text.legal_terms(question)))
         entries = rank_entries(vector, query, self._entry_dense, self.entry_index, self.fusion, k)
         articles = rank_articles(
             vector, query, self._article_dense, self._article_corpus, self._articles, self.fusion, k

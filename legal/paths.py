@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,5 +20,6 @@ TOKENS_FILE = "statute_tokens.txt"  # article tokens precomputed by ``python -m 
 
 def default_laws_dir() -> Path:
     """``$LEGAL_LAWS_DIR``, else ``<repo>/../shared/laws``."""
-    env = os.environ.get("LEGAL_LAWS_DIR", "").strip()
-    return Path(env) if env else REPO_DIR.parent / "shared" / "laws"
+    from legal.settings import LegalSettings  # settings read when asked, never at import
+
+    return LegalSettings.from_env().laws_dir or REPO_DIR.parent / "shared" / "laws"

@@ -107,6 +107,11 @@ class Caller:
             if "没有听清" in heard:  # my yes/no was not understood: the keys say it plainly
                 return Action("keys", "1" if right else "2")
             return Action("say", self.yes if right else "不对")
+        if "我记下的名字是" in heard:  # the characters read back: right only if they spell my name
+            right = f"写作{self.name}，" in heard
+            if "没有听清" in heard:
+                return Action("keys", "1" if right else "2")
+            return Action("say", self.yes if right else "不对")
         if "哪几个字" in heard or "名字的每个字" in heard:
             return Action("say", self.spelling)
         if "请核对" in heard or "以上信息是否正确" in heard:

@@ -2,11 +2,15 @@
 
 On voice channels, when the caller has said a name, the gateway asks which characters it is
 written with, the way people say them ("木子李", "建设的建", "春天的春"). A name whose every
-character was described consistently is sent to the bot as confirmed; otherwise the name as heard
-goes to the bot marked unconfirmed (``voice_name.confirmed = false`` in the message metadata), so
-the case says staff must confirm it at first contact. A guessed name is never stored as confirmed.
+character was described consistently is read back with the descriptions as they were heard
+("周末的周，建设的建，中华的华，对吗？") and sent to the bot as confirmed only on a yes: a recogniser
+can mishear a whole description consistently (健康的健 for 建设的建), and only the caller can tell.
+Otherwise the name as heard goes to the bot marked unconfirmed (``voice_name.confirmed = false``
+in the message metadata), so the case says staff must confirm it at first contact. A guessed
+name is never stored as confirmed.
 
-Pure state machine, like ``capture.NumberCapture``; at most one re-ask, so nobody is trapped.
+Pure state machine, like ``capture.NumberCapture``; at most one re-ask of the characters, one
+repeat of a read-back that was not understood and three read-backs, so nobody is trapped.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any
 from textnorm.name import extract_person_name
 from textnorm.nonanswer import classify_nonanswer
 from textnorm.script import to_simplified
+from voice.core.capture import CONFIRM_HINT
+from voice.core.numbers import yes_no
 
 # How people name the characters of a surname by their parts (拆字).
 COMPOSED: dict[str, str] = {
@@ -37,6 +43,18 @@ ASK_CHARACTERS = (
 )
 KEPT_AS_HEARD = "好的，名字先按听到的记下，工作人员联系您时会再核对写法。"
 ASK_AGAIN = "请再说一次名字的每个字，比如“弓长张，建设的建，中华的华”；不方便请说“跳过”。"
+READ_BACK = "我记下的名字是：{spelling}，写作{name}，对吗？"
+NOT_UNDERSTOOD = "抱歉，没有听清。"
+MAX_READ_BACKS = 3  # then the name is kept as heard, unconfirmed: the never-trap rule
+
+
+@dataclass(frozen=True)
+class Described:
+    """One character as the caller described it: the phrase heard, the character, consistency."""
+
+    phrase: str
+    char: str
+    consistent: bool
 
 
 def described_characters(text: str) -> list[tuple[str, bool]]:
@@ -45,8 +63,13 @@ def described_characters(text: str) -> list[tuple[str, bool]]:
     "木子李，春天的春，梅花的梅" → [("李", True), ("春", True), ("梅", True)]. "X的Y" is
     consistent when Y is in the word X (建设的建); a misheard description (剪秀的剑) is not.
     """
+    return [(d.char, d.consistent) for d in descriptions(text)]
+
+
+def descriptions(text: str) -> list[Described]:
+    """The descriptions of ``text`` in the order they were said (see ``described_characters``)."""
     text = to_simplified(text)
-    found: list[tuple[int, str, bool]] = []
+    found: list[tuple[int, Described]] = []
     taken: list[tuple[int, int]] = []
     for phrase in sorted(COMPOSED, key=len, reverse=True):
         for match in re.finditer(re.escape(phrase), text):
@@ -54,7 +77,7 @@ def described_characters(text: str) -> list[tuple[str, bool]]:
             if any(a < span[1] and span[0] < b for a, b in taken):
                 continue
             taken.append(span)
-            found.append((span[0], COMPOSED[phrase], True))
+            found.append((span[0], Described(phrase, COMPOSED[phrase], True)))
     for match in _DESCRIBED_RE.finditer(text):
         span = match.span()
         if any(a < span[1] and span[0] < b for a, b in taken):
@@ -62,8 +85,8 @@ def described_characters(text: str) -> list[tuple[str, bool]]:
         word, char = match.group(1), match.group(2)
         # "是建设的建": the word is what follows the last 是/叫/就/个 before the 的
         word = re.split(r"[是叫就个，,。、]", word)[-1] or word
-        found.append((span[0], char, char in word and len(word) >= 2))
-    return [(char, ok) for _, char, ok in sorted(found)]
+        found.append((span[0], Described(f"{word}的{char}", char, char in word and len(word) >= 2)))
+    return [d for _, d in sorted(found, key=lambda f: f[0])]
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,7 @@ class NameStep:
     say: str = ""
     send: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    confirm: bool = False  # the next answer is yes/no (keys 1/2, on-screen 对/不对)
 
 
 def compose(heard: str, described: list[tuple[str, bool]]) -> str | None:
@@ -97,12 +121,20 @@ def best_reading(heard: str, described: list[tuple[str, bool]]) -> str:
 
 
 class NameCapture:
-    """The caller's name on a voice channel: heard, then spelt by characters."""
+    """The caller's name on a voice channel: heard, spelt by characters, read back, confirmed."""
 
     def __init__(self) -> None:
         self.heard: str | None = None
         self.asked_again = False
         self.raw: list[str] = []
+        self._pending: str | None = None  # the spelt name read back, waiting for yes/no
+        self._spelling = ""  # how the pending name's characters were heard
+        self._repeated = False  # the read-back was repeated once after an unclear answer
+        self._read_backs = 0
+
+    @property
+    def expects_yes_no(self) -> bool:
+        return self._pending is not None
 
     def _unconfirmed(self, reading: str | None = None) -> NameStep:
         assert self.heard is not None
@@ -114,9 +146,24 @@ class NameCapture:
         meta = {"voice_name": {"heard": self.heard, "name": name, "confirmed": True}}
         return NameStep(send=name, metadata=meta)
 
+    def _read_back(self, name: str, text: str, prefix: str = "") -> NameStep:
+        """Ask whether the characters as heard are right; only a yes confirms them."""
+        self._pending = name
+        self._spelling = "，".join(d.phrase for d in descriptions(text))
+        self._read_backs += 1
+        said = READ_BACK.format(spelling=self._spelling, name=name)
+        return NameStep(say=prefix + said + CONFIRM_HINT, confirm=True)
+
+    def _spelt(self, text: str) -> NameStep | None:
+        assert self.heard is not None
+        spelt = compose(self.heard, described_characters(text))
+        return self._read_back(spelt, text) if spelt else None
+
     def on_speech(self, text: str) -> NameStep:
         text = to_simplified(text)
         self.raw.append(text)
+        if self._pending is not None:
+            return self._on_answer(yes_no(text), text)
         described = described_characters(text)
         if self.heard is None:
             name = extract_person_name(text)
@@ -126,21 +173,49 @@ class NameCapture:
                     return NameStep(send=text)  # not a name: the bot re-asks or handles it
                 name = surname  # "木子李" alone: the surname is all that was said
             self.heard = name
-            if described:
-                spelt = compose(name, described)
-                if spelt:
-                    return self._confirmed(spelt)
-            return NameStep(say=f"好的，{name}。" + ASK_CHARACTERS)
+            return self._spelt(text) or NameStep(say=f"好的，{name}。" + ASK_CHARACTERS)
         if any(word in text for word in _SKIP_WORDS) or classify_nonanswer(text) in ("decline", "dont_know"):
             return self._unconfirmed()
-        spelt = compose(self.heard, described)
-        if spelt:
-            return self._confirmed(spelt)
+        step = self._spelt(text)
+        if step is not None:
+            return step
         if not self.asked_again:
             self.asked_again = True
             return NameStep(say=ASK_AGAIN)
         return self._unconfirmed(best_reading(self.heard, described))
 
+    def _on_answer(self, answer: bool | None, text: str = "") -> NameStep:
+        """The caller's yes/no to the read-back. Unclear is never a yes: asked once more, then the
+        name is kept unconfirmed; a no lets the caller spell it once more (the spelling said
+        instead of a yes/no is taken as that)."""
+        pending = self._pending
+        assert pending is not None and self.heard is not None
+        if answer:
+            self._pending = None
+            return self._confirmed(pending)
+        if self._read_backs >= MAX_READ_BACKS:
+            self._pending = None
+            return self._unconfirmed()
+        if answer is None and text and self._spelt_differently(text):
+            return self._spelt(text) or self._unconfirmed()
+        if answer is None and not self._repeated:
+            self._repeated = True
+            self._read_backs += 1
+            said = READ_BACK.format(spelling=self._spelling, name=pending)
+            return NameStep(say=NOT_UNDERSTOOD + said + CONFIRM_HINT, confirm=True)
+        self._pending = None
+        if answer is False and not self.asked_again:
+            self.asked_again = True
+            return NameStep(say=ASK_AGAIN)
+        return self._unconfirmed()
+
+    def _spelt_differently(self, text: str) -> bool:
+        assert self.heard is not None
+        spelt = compose(self.heard, described_characters(text))
+        return spelt is not None and spelt != self._pending
+
     def on_keypad(self, digits: str) -> NameStep:
-        """Keys cannot spell a name: keep the name as heard, unconfirmed."""
+        """1/2 answer a read-back; otherwise keys cannot spell a name: kept as heard, unconfirmed."""
+        if self._pending is not None and digits in ("1", "2"):
+            return self._on_answer(digits == "1")
         return self._unconfirmed() if self.heard else NameStep(send=digits)

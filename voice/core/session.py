@@ -447,7 +447,8 @@ class CallSession:
         name = self._name
         assert name is not None
         if step.send is None:
-            await self._say(step.say)
+            await self._expect("yes_no" if step.confirm else None)
+            await self._say(step.say, KeypadSpec(1, 6, options=("对", "不对")) if step.confirm else None)
             return
         self._name = None
         if name.heard is not None:

@@ -123,12 +123,17 @@ async def test_a_name_is_never_confirmed_as_something_else(
         dialogue.fallback = [THANKS]
         await kiosk.speak("我叫李春梅。")
         asked = await kiosk.reply()
-        if "哪几个字" in asked["text"]:  # a name was heard: which characters?
-            await kiosk.speak("木子李，春天的春，梅花的梅。")
-            answer = await kiosk.reply()
-            if "再说一次" in answer["text"]:
+        prompt = asked["text"]
+        for _ in range(6):  # which characters, read back, perhaps once more: the caller answers
+            if len(dialogue.received) == 2:
+                break
+            if "我记下的名字是" in prompt:  # confirmed only when the read-back spells the name
+                await kiosk.speak("对。" if "写作李春梅，" in prompt else "不对。")
+            elif "哪几个字" in prompt or "再说一次" in prompt:
                 await kiosk.speak("木子李，春天的春，梅花的梅。")
-                await kiosk.reply()
+            else:
+                break
+            prompt = (await kiosk.reply())["text"]
     named = [meta["voice_name"] for _, _, meta in dialogue.received if "voice_name" in meta]
     if "哪几个字" not in asked["text"]:  # heard no name at all: the words went to the bot as they were
         assert named == [] and len(dialogue.received) == 2, dialogue.received

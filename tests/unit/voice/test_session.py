@@ -273,7 +273,7 @@ async def test_traditional_characters_are_simplified_before_the_bot(call_factory
 
 async def test_a_name_by_ear_is_spelt_by_characters(call_factory: list[Call]) -> None:
     dialogue = ScriptedDialogue([("工资", [ASK_NAME]), ("周建华", [ASK_PHONE])])
-    script = ["欠我工资", "我叫周健华", "周末的周，建设的建，中华的华"]
+    script = ["欠我工资", "我叫周健华", "周末的周，建设的建，中华的华", "对"]
     call = _new(call_factory, script, dialogue, narrative_gap_s=0.05)
     call.session.start(greeting_playing=False)
     await call.say()
@@ -281,6 +281,10 @@ async def test_a_name_by_ear_is_spelt_by_characters(call_factory: list[Call]) ->
     await call.say()
     await until(lambda: len(call.output.said()) == 2)
     assert "哪几个字" in call.output.said()[1] and len(dialogue.received) == 1  # the bot has not heard it
+    await call.say()
+    await until(lambda: len(call.output.said()) == 3)
+    assert "写作周建华，对吗" in call.output.said()[2] and len(dialogue.received) == 1
+    assert call.output.keypads[-1].options == ("对", "不对")  # on-screen buttons / keys 1 and 2
     await call.say()
     await until(lambda: len(dialogue.received) == 2)
     text, meta = dialogue.received[1][1], dialogue.received[1][2]
